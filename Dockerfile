@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t cadre-api .   Run with a database: docker compose up
+# The image has no PostgreSQL server: set DATABASE_URL (the embedded-PostgreSQL mode is for dev/test machines).
+
+FROM rust:1-bookworm AS builder
+WORKDIR /src
+COPY . .
+# Cache mounts keep the crates.io registry and target dir between builds (BuildKit).
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked --bin cadre-api \
+ && install -m 0755 target/release/cadre-api /usr/local/bin/cadre-api
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /var/lib/cadre --create-home cadre
+COPY --from=builder /usr/local/bin/cadre-api /usr/local/bin/cadre-api
+USER cadre
+WORKDIR /var/lib/cadre
+ENV CADRE_BIND=0.0.0.0:8080
+EXPOSE 8080
+CMD ["cadre-api", "serve"]

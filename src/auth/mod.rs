@@ -1,0 +1,9 @@
+//! Authentication and authorisation: tokens, passwords, the calling principal and its scope.
+
+pub mod caller;
+pub mod jwt;
+pub mod password;
+pub mod scope;
+
+pub use caller::{Binding, Caller};
+pub use jwt::TokenKeys;

@@ -1,0 +1,159 @@
+//! Configuration from flags and environment variables, with defaults that run out of the box.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Command line of the `cadre-api` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cadre-api",
+    version,
+    about = "Assign tasks to heads of units and evaluate cadres by their products"
+)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// Sub-commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demonstration data set and exit.
+    SeedDemo,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable text.
+    Text,
+}
+
+/// Settings; every flag can also be given as the environment variable shown.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// PostgreSQL URL; when unset, a private PostgreSQL is started under `--data-dir`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and other local state.
+    #[arg(long, env = "CADRE_DATA_DIR", default_value = ".data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "CADRE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// HTTP worker threads (default: number of cores).
+    #[arg(long, env = "CADRE_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Maximum database connections in the pool.
+    #[arg(long, env = "CADRE_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: usize,
+    /// Load the demonstration data set at start-up (idempotent).
+    #[arg(long, env = "CADRE_DEMO", global = true)]
+    pub demo: bool,
+    /// HS256 secret for tokens this service issues (at least 32 bytes); generated and kept in
+    /// the database when unset.
+    #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// `iss` of tokens this service issues and accepts.
+    #[arg(long, env = "JWT_ISSUER", default_value = "cadre-api", global = true)]
+    pub jwt_issuer: String,
+    /// `aud` required in every token.
+    #[arg(long, env = "JWT_AUDIENCE", default_value = "cadre-api", global = true)]
+    pub jwt_audience: String,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(
+        long,
+        env = "CADRE_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub token_ttl_secs: u64,
+    /// JWKS file of an external identity provider (RS256/ES256 tokens).
+    #[arg(long, env = "JWKS_FILE", global = true)]
+    pub jwks_file: Option<PathBuf>,
+    /// JWKS URL of an external identity provider, refreshed periodically.
+    #[arg(long, env = "JWKS_URL", global = true)]
+    pub jwks_url: Option<String>,
+    /// `iss` of the external identity provider's tokens.
+    #[arg(long, env = "JWKS_ISSUER", global = true)]
+    pub jwks_issuer: Option<String>,
+    /// Origins allowed by CORS, comma separated (`*` for any); none when empty.
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(
+        long,
+        env = "CADRE_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+    /// Time limit for handling one request, in seconds.
+    #[arg(
+        long,
+        env = "CADRE_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// Failed sign-ins per account within 15 minutes before it is locked.
+    #[arg(
+        long,
+        env = "CADRE_LOGIN_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures_per_account: i64,
+    /// Failed sign-ins per client address within 15 minutes before it is locked.
+    #[arg(
+        long,
+        env = "CADRE_LOGIN_MAX_FAILURES_PER_ADDR",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_max_failures_per_addr: i64,
+    /// Log line format.
+    #[arg(
+        long,
+        env = "CADRE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Defaults, as if no flag or variable were given (used by tests).
+    pub fn for_tests(database_url: String) -> Self {
+        let mut cfg = Cli::parse_from(["cadre-api"]).config;
+        cfg.database_url = Some(database_url);
+        cfg.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
+        cfg.db_pool_size = 4;
+        cfg.max_body_bytes = 64 * 1024;
+        cfg
+    }
+}

@@ -1,0 +1,125 @@
+//! Persistence: connection pool, embedded migrations, table definitions and row types.
+
+pub mod audit;
+pub mod models;
+pub mod schema;
+
+use anyhow::{Context, Result};
+use diesel::prelude::*;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// Migrations compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The connection pool.
+pub type DbPool = Pool<AsyncPgConnection>;
+/// A pooled connection.
+pub type DbConn = Object<AsyncPgConnection>;
+
+/// Builds a pool of at most `size` connections to `url`.
+pub fn pool(url: &str, size: usize) -> Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(std::time::Duration::from_secs(10)))
+        .create_timeout(Some(std::time::Duration::from_secs(10)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .context("building the connection pool")
+}
+
+/// Applies pending migrations (on a blocking thread).
+pub async fn migrate(url: &str) -> Result<()> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .context("connecting to PostgreSQL to migrate")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        for m in applied {
+            tracing::info!(migration = %m, "migration applied");
+        }
+        Ok(())
+    })
+    .await?
+}
+
+/// Versions of the embedded migrations, to compare with what the database has applied.
+pub fn expected_migration_versions() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let source: &dyn MigrationSource<diesel::pg::Pg> = &MIGRATIONS;
+    let mut v: Vec<String> = source
+        .migrations()
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether the database answers and has every embedded migration applied.
+pub async fn migrations_current(conn: &mut AsyncPgConnection) -> Result<bool> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load(conn)
+        .await?;
+    let applied: std::collections::HashSet<String> = rows.into_iter().map(|r| r.version).collect();
+    Ok(expected_migration_versions()
+        .iter()
+        .all(|v| applied.contains(v)))
+}
+
+/// Creates database `name` on the server at `admin_url` unless it exists.
+pub async fn ensure_database(admin_url: &str, name: &str) -> Result<()> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        #[allow(dead_code)]
+        one: i32,
+    }
+    let mut conn = AsyncPgConnection::establish(admin_url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    let exists: Vec<Found> =
+        diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .load(&mut conn)
+            .await?;
+    if exists.is_empty() {
+        conn.batch_execute(&format!(
+            "CREATE DATABASE \"{}\" ENCODING 'UTF8'",
+            name.replace('"', "")
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The HS256 signing secret kept in the database, created on first use so that every replica
+/// shares it.
+pub async fn signing_secret(conn: &mut AsyncPgConnection) -> Result<Vec<u8>> {
+    use schema::server_secrets::dsl::*;
+    let mut fresh = vec![0u8; 48];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut fresh);
+    diesel::insert_into(server_secrets)
+        .values((name.eq("jwt_hs256"), value.eq(fresh)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(server_secrets
+        .filter(name.eq("jwt_hs256"))
+        .select(value)
+        .first(conn)
+        .await?)
+}

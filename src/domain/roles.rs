@@ -1,0 +1,89 @@
+//! Roles and what each may do. Scope (which units) is decided by role bindings, see `auth::scope`.
+
+use crate::vocab_enum;
+
+vocab_enum!(
+    /// A role bound to an account over an organisation unit (and optionally its subtree).
+    Role, "role" {
+        StandingCommittee => ("standing_committee", "Ban Thường vụ", "Standing Committee"),
+        OrganisationBoard => ("organisation_board", "Ban Tổ chức (cơ quan thường trực)", "Organisation Board"),
+        Supervisor => ("supervisor", "Người theo dõi, giám sát", "Supervisor"),
+        UnitHead => ("unit_head", "Người đứng đầu", "Head of unit"),
+        UnitStaff => ("unit_staff", "Cán bộ giúp việc", "Unit staff"),
+        DataFeed => ("data_feed", "Hệ thống cung cấp số liệu", "Data feed"),
+        PublicReader => ("public_reader", "Cổng thông tin công khai", "Public reader"),
+        Admin => ("admin", "Quản trị hệ thống", "Administrator"),
+    }
+);
+
+vocab_enum!(
+    /// A capability granted by a role, exercised on the units a binding covers.
+    Permission, "permission" {
+        OrgRead => ("org_read", "Xem cơ cấu tổ chức", "Read the organisation tree"),
+        OrgManage => ("org_manage", "Quản lý cơ cấu tổ chức", "Manage units, levels and restructuring"),
+        GroupManage => ("group_manage", "Quản lý nhóm đơn vị", "Manage groups of units"),
+        PersonnelRead => ("personnel_read", "Xem hồ sơ cán bộ, chức vụ", "Read cadres and posts"),
+        PersonnelManage => ("personnel_manage", "Quản lý cán bộ, chức vụ", "Manage cadres and posts"),
+        AccountManage => ("account_manage", "Quản lý tài khoản, phân quyền", "Manage accounts and role bindings"),
+        AuditRead => ("audit_read", "Xem nhật ký thay đổi", "Read the audit trail"),
+    }
+);
+
+impl Role {
+    /// The permissions this role grants on the units its binding covers.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &[
+                OrgRead,
+                OrgManage,
+                GroupManage,
+                PersonnelRead,
+                PersonnelManage,
+                AccountManage,
+                AuditRead,
+            ],
+            Role::OrganisationBoard => &[
+                OrgRead,
+                GroupManage,
+                PersonnelRead,
+                PersonnelManage,
+                AuditRead,
+            ],
+            Role::StandingCommittee => &[OrgRead, PersonnelRead, AuditRead],
+            Role::Supervisor | Role::UnitHead | Role::UnitStaff => &[OrgRead, PersonnelRead],
+            Role::DataFeed | Role::PublicReader => &[OrgRead],
+        }
+    }
+
+    /// Whether this role grants `permission`.
+    pub fn grants(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_reads_the_tree() {
+        for role in Role::ALL {
+            assert!(role.grants(Permission::OrgRead), "{role}");
+        }
+    }
+
+    #[test]
+    fn only_admin_manages_accounts_and_the_tree() {
+        for role in Role::ALL {
+            assert_eq!(role.grants(Permission::AccountManage), *role == Role::Admin);
+            assert_eq!(role.grants(Permission::OrgManage), *role == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn feeds_and_public_readers_never_see_personnel() {
+        assert!(!Role::DataFeed.grants(Permission::PersonnelRead));
+        assert!(!Role::PublicReader.grants(Permission::PersonnelRead));
+    }
+}

@@ -1,0 +1,388 @@
+//! The one error type of the API, rendered as RFC 9457 `application/problem+json` in the
+//! caller's language (`Accept-Language: vi` or English).
+
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Violation;
+
+tokio::task_local! {
+    /// Whether the current request prefers Vietnamese.
+    pub static VIETNAMESE: bool;
+}
+
+fn vietnamese() -> bool {
+    VIETNAMESE.try_with(|v| *v).unwrap_or(false)
+}
+
+/// A message in both working languages.
+#[derive(Debug, Clone)]
+pub struct Msg {
+    en: String,
+    vi: String,
+}
+
+impl Msg {
+    /// A message given in English and Vietnamese.
+    pub fn new(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            vi: vi.into(),
+        }
+    }
+
+    fn pick(&self, vietnamese: bool) -> &str {
+        if vietnamese {
+            &self.vi
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// A rule broken by one field of the request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `name` or `bindings[0].unit_id`.
+    pub field: String,
+    /// Stable code of the rule, e.g. `length`, `required`, `unknown_unit`.
+    pub code: String,
+    /// Human-readable message in the caller's language.
+    pub message: String,
+}
+
+/// Problem details (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:cadre-api:problem:validation")]
+    pub type_: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Per-field validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error answered to the client; anything internal is logged, never shown.
+#[derive(Debug)]
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    status: StatusCode,
+    kind: &'static str,
+    title: Msg,
+    detail: Option<Msg>,
+    errors: Vec<(String, String, Msg)>,
+    headers: Vec<(HeaderName, String)>,
+    vietnamese: bool,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.title.en)?;
+        if let Some(d) = &self.0.detail {
+            write!(f, ": {}", d.en)?;
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    /// An error of `status` and `kind` with a bilingual title.
+    pub fn new(status: StatusCode, kind: &'static str, title: Msg) -> Self {
+        Self(Box::new(Inner {
+            status,
+            kind,
+            title,
+            detail: None,
+            errors: Vec::new(),
+            headers: Vec::new(),
+            vietnamese: vietnamese(),
+        }))
+    }
+
+    /// Adds a bilingual detail.
+    pub fn detail(mut self, en: impl Into<String>, vi: impl Into<String>) -> Self {
+        self.0.detail = Some(Msg::new(en, vi));
+        self
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+        self.0.headers.push((name, value.into()));
+        self
+    }
+
+    /// Adds one field error.
+    pub fn field(
+        mut self,
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: Msg,
+    ) -> Self {
+        self.0.errors.push((field.into(), code.into(), message));
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    /// 400: the request cannot be read.
+    pub fn bad_request(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            Msg::new("Malformed request", "Yêu cầu không hợp lệ"),
+        )
+        .detail(en, vi)
+    }
+
+    /// 401: no valid credentials.
+    pub fn unauthorized(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Msg::new("Authentication required", "Chưa xác thực"),
+        )
+        .detail(en, vi)
+        .header(
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"cadre-api\", error=\"invalid_token\"",
+        )
+    }
+
+    /// 403: authenticated, but the role does not allow this.
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            Msg::new("Forbidden", "Không có quyền"),
+        )
+        .detail(
+            "your role bindings do not allow this action on this object",
+            "vai trò được phân công không cho phép thao tác này trên đối tượng này",
+        )
+    }
+
+    /// 404: unknown, or invisible to the caller.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            Msg::new("Not found", "Không tìm thấy"),
+        )
+        .detail(
+            "no such resource, or it is outside your scope",
+            "không có đối tượng này, hoặc đối tượng nằm ngoài phạm vi của bạn",
+        )
+    }
+
+    /// 409: the current state forbids the change.
+    pub fn conflict(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            Msg::new("Conflict", "Xung đột trạng thái"),
+        )
+        .detail(en, vi)
+    }
+
+    /// 412: the `If-Match` version is stale.
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_version",
+            Msg::new("Precondition failed", "Phiên bản đã thay đổi"),
+        )
+        .detail(
+            "the resource changed since you read it; read it again and retry with its new ETag",
+            "đối tượng đã được thay đổi; hãy đọc lại và gửi lại với ETag mới",
+        )
+    }
+
+    /// 428: `If-Match` is required.
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            Msg::new("Precondition required", "Thiếu điều kiện If-Match"),
+        )
+        .detail(
+            "send If-Match with the ETag you last read",
+            "hãy gửi tiêu đề If-Match với ETag đã đọc gần nhất",
+        )
+    }
+
+    /// 422: well-formed, but breaks a rule.
+    pub fn unprocessable(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            Msg::new("The request breaks a rule", "Dữ liệu không hợp lệ"),
+        )
+        .detail(en, vi)
+    }
+
+    /// 422 listing domain rule violations.
+    pub fn violations(violations: Vec<Violation>) -> Self {
+        violations.into_iter().fold(
+            Self::unprocessable("see errors for each field", "xem chi tiết lỗi từng trường"),
+            |e, v| e.field(v.field, v.code, Msg::new(v.message_en, v.message_vi)),
+        )
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            Msg::new("Too many requests", "Quá nhiều yêu cầu"),
+        )
+        .detail(
+            "too many failed attempts; wait before trying again",
+            "quá nhiều lần thử không thành công; hãy chờ rồi thử lại",
+        )
+        .header(header::RETRY_AFTER, retry_after_secs.to_string())
+    }
+
+    /// 503: a dependency is down.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            Msg::new("Service unavailable", "Dịch vụ tạm thời không sẵn sàng"),
+        )
+        .detail(
+            "the database is unreachable; retry later",
+            "không kết nối được cơ sở dữ liệu; hãy thử lại sau",
+        )
+        .header(header::RETRY_AFTER, "5")
+    }
+
+    /// 500: logs the cause and shows nothing of it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            Msg::new("Internal error", "Lỗi hệ thống"),
+        )
+    }
+
+    fn problem(&self) -> Problem {
+        Problem {
+            type_: format!("urn:cadre-api:problem:{}", self.0.kind),
+            title: self.0.title.pick(self.0.vietnamese).to_owned(),
+            status: self.0.status.as_u16(),
+            detail: self
+                .0
+                .detail
+                .as_ref()
+                .map(|d| d.pick(self.0.vietnamese).to_owned()),
+            errors: self
+                .0
+                .errors
+                .iter()
+                .map(|(f, c, m)| FieldError {
+                    field: f.clone(),
+                    code: c.clone(),
+                    message: m.pick(self.0.vietnamese).to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.0.status);
+        res.content_type("application/problem+json");
+        if self.0.vietnamese {
+            res.insert_header((header::CONTENT_LANGUAGE, "vi"));
+        }
+        for (name, value) in &self.0.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                res.insert_header((name.clone(), v));
+            }
+        }
+        res.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error};
+        match &e {
+            Error::NotFound => Self::not_found(),
+            Error::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or_default();
+                match (kind, constraint) {
+                    (_, "posts_one_head") => Self::conflict(
+                        "the unit already has a head during that period",
+                        "đơn vị đã có người đứng đầu trong thời gian này",
+                    ),
+                    (_, "org_units_code_no_overlap") => Self::conflict(
+                        "another unit holds this code during that period",
+                        "mã đơn vị đã được dùng cho đơn vị khác trong thời gian này",
+                    ),
+                    (_, "org_unit_parents_one_parent") => Self::conflict(
+                        "the unit already has a parent during that period",
+                        "đơn vị đã có đơn vị cấp trên trong thời gian này",
+                    ),
+                    (K::UniqueViolation, _) => Self::conflict(
+                        "a resource with the same unique code already exists",
+                        "đã tồn tại đối tượng có cùng mã",
+                    ),
+                    (K::ForeignKeyViolation, _) => Self::unprocessable(
+                        "a referenced resource does not exist or is still referenced",
+                        "đối tượng tham chiếu không tồn tại hoặc vẫn đang được tham chiếu",
+                    ),
+                    (K::CheckViolation, _) => Self::unprocessable(
+                        "a value is out of its allowed range",
+                        "giá trị nằm ngoài phạm vi cho phép",
+                    ),
+                    (K::SerializationFailure, _) => Self::conflict(
+                        "a concurrent change interfered; retry",
+                        "có thay đổi đồng thời; hãy thử lại",
+                    ),
+                    (K::ClosedConnection, _) => Self::unavailable(),
+                    _ => Self::internal(&e),
+                }
+            }
+            _ => Self::internal(&e),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        tracing::warn!(error = %e, "database pool unavailable");
+        Self::unavailable()
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::internal(format!("{e:#}"))
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

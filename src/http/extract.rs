@@ -1,0 +1,268 @@
+//! Request extractors and response helpers shared by the handlers.
+
+use actix_web::http::header;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse};
+use base64::Engine;
+use futures_util::future::{ready, LocalBoxFuture, Ready};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::error::{ApiError, Msg};
+
+/// A JSON body that passed its `validator` rules.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<super::AppState>>()
+            .map(|s| s.config.max_body_bytes)
+            .unwrap_or(1 << 20);
+        let json = web::JsonBody::<T>::new(req, payload, None, true).limit(limit);
+        Box::pin(async move {
+            let body = json.await.map_err(|e| json_error(&e))?;
+            body.validate().map_err(validation_error)?;
+            Ok(ValidJson(body))
+        })
+    }
+}
+
+/// Maps `validator` failures to a 422 with one entry per field and rule.
+pub fn validation_error(errors: ValidationErrors) -> ApiError {
+    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<(String, String, String)>) {
+        for (field, kind) in errors.errors() {
+            let path = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let msg = e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| e.code.to_string());
+                        out.push((path.clone(), e.code.to_string(), msg));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{path}[{i}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &errors, &mut out);
+    out.sort();
+    out.into_iter().fold(
+        ApiError::unprocessable("see errors for each field", "xem chi tiết lỗi từng trường"),
+        |e, (field, code, msg)| {
+            let vi = match code.as_str() {
+                "length" => "độ dài không hợp lệ".to_string(),
+                "range" => "giá trị nằm ngoài phạm vi cho phép".to_string(),
+                "email" => "địa chỉ thư điện tử không hợp lệ".to_string(),
+                _ => msg.clone(),
+            };
+            e.field(field, code, Msg::new(msg, vi))
+        },
+    )
+}
+
+/// Maps JSON body errors: syntax → 400, wrong shape → 422, size → 413, media type → 415.
+pub fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    use actix_web::http::StatusCode;
+    match e {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            Msg::new("Request body too large", "Dữ liệu gửi lên quá lớn"),
+        ),
+        E::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            Msg::new("Unsupported media type", "Kiểu dữ liệu không được hỗ trợ"),
+        )
+        .detail(
+            "send Content-Type: application/json",
+            "hãy gửi Content-Type: application/json",
+        ),
+        E::Deserialize(d) if d.is_data() => {
+            ApiError::unprocessable(d.to_string(), format!("dữ liệu không đúng cấu trúc: {d}"))
+        }
+        E::Deserialize(d) => {
+            ApiError::bad_request(d.to_string(), format!("JSON không hợp lệ: {d}"))
+        }
+        other => ApiError::bad_request(other.to_string(), "không đọc được nội dung yêu cầu"),
+    }
+}
+
+/// The version a client last read, from `If-Match`.
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// Requires `If-Match` to name `current`: 428 when absent, 412 when stale.
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match &self.0 {
+            None => Err(ApiError::precondition_required()),
+            Some(v) if v.trim() == "*" => Ok(()),
+            Some(v)
+                if v.split(',')
+                    .any(|t| t.trim().trim_start_matches("W/") == etag(current)) =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(ApiError::precondition_failed()),
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        ready(Ok(IfMatch(value)))
+    }
+}
+
+/// The entity tag of version `v`.
+pub fn etag(v: i32) -> String {
+    format!("\"{v}\"")
+}
+
+/// 200 with an `ETag`.
+pub fn ok_tagged<T: Serialize>(version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 201 with `Location` and `ETag`.
+pub fn created<T: Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// Cursor pagination parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Largest page.
+pub const MAX_LIMIT: i64 = 200;
+
+impl PageParams {
+    /// The page size, checked.
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(50),
+            Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+            Some(_) => Err(ApiError::unprocessable(
+                "limit must be between 1 and 200",
+                "limit phải từ 1 đến 200",
+            )
+            .field(
+                "limit",
+                "range",
+                Msg::new("must be between 1 and 200", "phải từ 1 đến 200"),
+            )),
+        }
+    }
+
+    /// The id after which the page starts.
+    pub fn after(&self) -> Result<Option<Uuid>, ApiError> {
+        let Some(c) = &self.cursor else {
+            return Ok(None);
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::unprocessable("invalid cursor", "con trỏ phân trang không hợp lệ").field(
+                    "cursor",
+                    "invalid",
+                    Msg::new("not a cursor from this API", "không phải con trỏ hợp lệ"),
+                )
+            })
+    }
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    /// The items, in stable order.
+    pub items: Vec<T>,
+    /// Cursor of the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows ordered by `id`.
+    pub fn from_rows<R>(
+        mut rows: Vec<R>,
+        limit: i64,
+        id: impl Fn(&R) -> Uuid,
+        view: impl Fn(R) -> T,
+    ) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more {
+            rows.last().map(|r| cursor_after(id(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
+
+/// The cursor of the page that starts after `id`.
+pub fn cursor_after(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.to_string())
+}
+
+/// A date parameter: `as_of=YYYY-MM-DD`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfParams {
+    /// The date at which to read (default: today).
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+impl AsOfParams {
+    /// The date asked for, or today.
+    pub fn date(&self) -> chrono::NaiveDate {
+        self.as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}

@@ -1,0 +1,58 @@
+//! Liveness and readiness probes.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::AppState;
+
+/// Probe answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or what is wrong.
+    pub status: String,
+}
+
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        // Answered by the Prometheus middleware; this route only keeps the request matched.
+        .route("/metrics", web::get().to(HttpResponse::Ok));
+}
+
+/// Liveness
+///
+/// Answers 200 while the process serves requests; does not touch the database.
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
+    responses((status = 200, description = "Alive", body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness
+///
+/// Answers 200 when the database is reachable and every migration is applied, 503 otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Database unreachable or migrations pending", body = Health)))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let status = match state.pool.get().await {
+        Err(_) => "database unreachable",
+        Ok(mut conn) => match crate::db::migrations_current(&mut conn).await {
+            Ok(true) => "ok",
+            Ok(false) => "migrations pending",
+            Err(_) => "database unreachable",
+        },
+    };
+    let body = Health {
+        status: status.into(),
+    };
+    if status == "ok" {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

@@ -1,0 +1,59 @@
+//! Vocabularies: the codes of every enumeration with Vietnamese and English labels.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::domain::vocab::{self, Term};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::openapi::ReadErrors;
+
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/vocabularies", web::get().to(list))
+        .route("/vocabularies/{name}", web::get().to(get));
+}
+
+/// A named vocabulary.
+#[derive(Serialize, ToSchema)]
+pub struct Vocabulary {
+    /// Name, e.g. `role`, `unit_type`.
+    pub name: &'static str,
+    /// Its terms.
+    pub terms: Vec<Term>,
+}
+
+/// All vocabularies.
+#[derive(Serialize, ToSchema)]
+pub struct VocabularyList {
+    /// Every vocabulary.
+    pub items: Vec<Vocabulary>,
+}
+
+/// List vocabularies
+///
+/// Every enumeration used by the API, with each code's Vietnamese and English label. Codes
+/// never change; labels may.
+#[utoipa::path(get, path = "/api/v1/vocabularies", tag = "vocabularies",
+    responses((status = 200, description = "All vocabularies", body = VocabularyList), ReadErrors))]
+pub async fn list(_caller: Caller) -> HttpResponse {
+    let items = vocab::all()
+        .into_iter()
+        .map(|(name, terms)| Vocabulary { name, terms })
+        .collect();
+    HttpResponse::Ok().json(VocabularyList { items })
+}
+
+/// Get a vocabulary
+///
+/// One enumeration's codes and labels.
+#[utoipa::path(get, path = "/api/v1/vocabularies/{name}", tag = "vocabularies",
+    params(("name" = String, Path, description = "Vocabulary name, e.g. `role`")),
+    responses((status = 200, description = "The vocabulary", body = Vocabulary), ReadErrors))]
+pub async fn get(_caller: Caller, name: web::Path<String>) -> ApiResult<HttpResponse> {
+    vocab::all()
+        .into_iter()
+        .find(|(n, _)| *n == name.as_str())
+        .map(|(name, terms)| HttpResponse::Ok().json(Vocabulary { name, terms }))
+        .ok_or_else(ApiError::not_found)
+}

@@ -1,0 +1,212 @@
+//! `Idempotency-Key` on POST (IETF draft): the first response to a key is stored in PostgreSQL
+//! and replayed to retries with the same body; reusing the key with another body is 422, and a
+//! retry while the first request still runs is 409. Keys live 24 hours, per account.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::error::{ApiError, Msg};
+use super::AppState;
+use crate::db::schema::idempotency_keys as ik;
+
+/// Header naming a retry-safe request.
+pub const HEADER: &str = "idempotency-key";
+/// A request still "in flight" after this long is taken as abandoned (its process died).
+const ABANDONED_AFTER_SECS: i64 = 120;
+/// Headers kept with a stored response.
+const KEPT: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+fn invalid_key() -> ApiError {
+    ApiError::bad_request(
+        "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        "Idempotency-Key phải gồm 1 đến 255 ký tự ASCII hiển thị được",
+    )
+}
+
+/// The middleware.
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req.headers().get(HEADER).cloned();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = match key.to_str() {
+        Ok(k)
+            if (1..=255).contains(&k.len())
+                && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ') =>
+        {
+            k.to_owned()
+        }
+        _ => return Err(invalid_key().into()),
+    };
+    // Only authenticated callers get replay; the handler answers 401 to the others.
+    let account = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|t| state.keys.verify(t.trim()).ok())
+        .and_then(|c| c.sub.parse::<Uuid>().ok());
+    let Some(account) = account else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let body = req.extract::<web::Bytes>().await?;
+    let path = req.uri().to_string();
+    let mut hasher = Sha256::new();
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(&body);
+    let hash = hex::encode(hasher.finalize());
+
+    let mut conn = state.pool.get().await.map_err(ApiError::from)?;
+    let abandoned = chrono::Utc::now() - chrono::Duration::seconds(ABANDONED_AFTER_SECS);
+    diesel::delete(
+        ik::table.filter(ik::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
+    )
+    .execute(&mut conn)
+    .await
+    .map_err(ApiError::from)?;
+    diesel::delete(
+        ik::table
+            .filter(ik::account_id.eq(account).and(ik::key.eq(&key)))
+            .filter(ik::status.is_null().and(ik::created_at.lt(abandoned))),
+    )
+    .execute(&mut conn)
+    .await
+    .map_err(ApiError::from)?;
+    let claimed = diesel::insert_into(ik::table)
+        .values((
+            ik::account_id.eq(account),
+            ik::key.eq(&key),
+            ik::method.eq("POST"),
+            ik::path.eq(&path),
+            ik::request_hash.eq(&hash),
+        ))
+        .on_conflict_do_nothing()
+        .execute(&mut conn)
+        .await
+        .map_err(ApiError::from)?;
+    if claimed == 0 {
+        let (stored_hash, status, body, headers): (
+            String,
+            Option<i32>,
+            Option<Vec<u8>>,
+            Option<serde_json::Value>,
+        ) = ik::table
+            .find((account, &key))
+            .select((
+                ik::request_hash,
+                ik::status,
+                ik::response_body,
+                ik::response_headers,
+            ))
+            .first(&mut conn)
+            .await
+            .map_err(ApiError::from)?;
+        if stored_hash != hash {
+            return Err(ApiError::unprocessable(
+                "this Idempotency-Key was used for a different request",
+                "Idempotency-Key này đã được dùng cho một yêu cầu khác",
+            )
+            .field(
+                "Idempotency-Key",
+                "reused",
+                Msg::new(
+                    "key reused with another body",
+                    "khóa đã dùng với nội dung khác",
+                ),
+            )
+            .into());
+        }
+        let Some(status) = status else {
+            return Err(ApiError::conflict(
+                "a request with this Idempotency-Key is still being processed",
+                "yêu cầu với Idempotency-Key này đang được xử lý",
+            )
+            .into());
+        };
+        let mut res =
+            HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
+        for (name, value) in headers
+            .as_ref()
+            .and_then(|h| h.as_object())
+            .into_iter()
+            .flatten()
+        {
+            if let (Ok(n), Some(v)) = (HeaderName::try_from(name.as_str()), value.as_str()) {
+                res.insert_header((n, v));
+            }
+        }
+        res.insert_header(("idempotent-replayed", "true"));
+        let res = res.body(body.unwrap_or_default());
+        return Ok(req.into_response(res));
+    }
+    drop(conn);
+
+    req.set_payload(actix_web::dev::Payload::from(body));
+    let res = next.call(req).await;
+    let res = match res {
+        Ok(res) => res,
+        Err(e) => {
+            forget(&state, account, &key).await;
+            return Err(e);
+        }
+    };
+    let status = res.status();
+    let (http_req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|_| ApiError::internal("reading the response body"))?;
+    if status.is_server_error() {
+        forget(&state, account, &key).await;
+    } else {
+        let kept: serde_json::Map<String, serde_json::Value> = KEPT
+            .iter()
+            .filter_map(|h| {
+                Some((
+                    h.as_str().to_owned(),
+                    head.headers().get(h)?.to_str().ok()?.into(),
+                ))
+            })
+            .collect();
+        let mut conn = state.pool.get().await.map_err(ApiError::from)?;
+        diesel::update(ik::table.find((account, &key)))
+            .set((
+                ik::status.eq(status.as_u16() as i32),
+                ik::response_body.eq(bytes.to_vec()),
+                ik::response_headers.eq(serde_json::Value::Object(kept)),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(ApiError::from)?;
+    }
+    let res = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, res))
+}
+
+/// Releases a key whose request failed on our side, so a retry runs again.
+async fn forget(state: &AppState, account: Uuid, key: &str) {
+    if let Ok(mut conn) = state.pool.get().await {
+        let _ = diesel::delete(ik::table.find((account, key)))
+            .execute(&mut conn)
+            .await;
+    }
+}

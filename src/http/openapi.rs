@@ -1,0 +1,236 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+use super::handlers::*;
+
+fn problem(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .into()
+}
+
+fn set(codes: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    codes
+        .iter()
+        .map(|(c, d)| (c.to_string(), problem(d)))
+        .collect()
+}
+
+const E400: (u16, &str) = (400, "Malformed request or query");
+const E401: (u16, &str) = (401, "Missing, invalid or expired bearer token");
+const E403: (u16, &str) = (403, "The caller's roles do not allow this here");
+const E404: (u16, &str) = (404, "Unknown, or outside the caller's scope");
+const E409: (u16, &str) = (409, "Conflicts with the current state");
+const E412: (u16, &str) = (412, "If-Match does not match the current version");
+const E413: (u16, &str) = (413, "Request body too large");
+const E415: (u16, &str) = (415, "Content-Type must be application/json");
+const E422: (u16, &str) = (422, "Well-formed, but breaks a rule (see errors)");
+const E428: (u16, &str) = (428, "If-Match is required");
+const E503: (u16, &str) = (503, "Database unavailable or request timed out");
+
+/// Error responses of read operations.
+pub struct ReadErrors;
+impl IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[E400, E401, E403, E404, E422, E503])
+    }
+}
+
+/// Error responses of create operations and actions.
+pub struct WriteErrors;
+impl IntoResponses for WriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[E400, E401, E403, E404, E409, E413, E415, E422, E503])
+    }
+}
+
+/// Error responses of updates and state transitions guarded by `If-Match`.
+pub struct UpdateErrors;
+impl IntoResponses for UpdateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[
+            E400, E401, E403, E404, E409, E412, E413, E415, E422, E428, E503,
+        ])
+    }
+}
+
+/// Error responses of deletions guarded by `If-Match`.
+pub struct DeleteErrors;
+impl IntoResponses for DeleteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[E400, E401, E403, E404, E409, E412, E428, E503])
+    }
+}
+
+struct Security;
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/token, or from the provincial identity provider"))
+                    .build(),
+            ),
+        );
+        // Operation ids from method and path (`get_org_units_by_id_subtree`): unique and stable.
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let words: Vec<String> = path
+                .trim_start_matches("/api/v1")
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(param) => format!("by_{param}"),
+                        None => s.replace(['-', '.'], "_"),
+                    },
+                )
+                .collect();
+            let ops = [
+                ("get", item.get.as_mut()),
+                ("post", item.post.as_mut()),
+                ("patch", item.patch.as_mut()),
+                ("put", item.put.as_mut()),
+                ("delete", item.delete.as_mut()),
+            ];
+            for (method, op) in ops {
+                if let Some(op) = op {
+                    op.operation_id = Some(format!("{method}_{}", words.join("_")));
+                }
+            }
+        }
+        // Every POST but the token endpoint accepts an Idempotency-Key.
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path == "/api/v1/auth/token" {
+                continue;
+            }
+            if let Some(op) = item.post.as_mut() {
+                let param = ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some(
+                        "Makes the request safe to retry for 24 hours: a retry with the same body gets the first \
+                         response again (with `Idempotent-Replayed: true`), another body gets 422, and a retry \
+                         while the first is still running gets 409.",
+                    ))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]([ -~]*[!-~])?$"))))
+                    .build();
+                op.parameters.get_or_insert_with(Vec::new).push(param);
+            }
+        }
+    }
+}
+
+/// The API contract.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Cadre API — giao nhiệm vụ và đánh giá cán bộ bằng sản phẩm",
+        description = "Open REST API for assigning tasks and targets to heads of agencies and localities, \
+tracking their commitments and products, and evaluating cadres by results. Errors are RFC 9457 \
+problem details; send `Accept-Language: vi` for Vietnamese messages. Lists use cursor pagination. \
+Updates require `If-Match` with the ETag last read.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "Provincial Organisation Board IT team")
+    ),
+    servers((url = "/", description = "This server")),
+    modifiers(&Security),
+    security(("bearer" = [])),
+    paths(
+        health::healthz, health::readyz,
+        auth::token,
+        me::get_me,
+        vocabularies::list, vocabularies::get,
+        levels::list, levels::create, levels::get, levels::update, levels::delete,
+        units::list, units::create, units::get, units::update, units::delete,
+        units::subtree, units::history, units::move_unit, units::close,
+        restructurings::list, restructurings::get, restructurings::merge, restructurings::split,
+        groups::list, groups::create, groups::get, groups::update, groups::delete,
+        groups::add_member, groups::remove_member,
+        cadres::list, cadres::create, cadres::get, cadres::update,
+        posts::list, posts::create, posts::get, posts::update, posts::end,
+        accounts::list, accounts::create, accounts::get, accounts::update, accounts::set_secret,
+        bindings::list, bindings::create, bindings::get, bindings::delete,
+        audit::list,
+    ),
+    components(schemas(super::error::Problem, super::error::FieldError)),
+    tags(
+        (name = "operations", description = "Health probes"),
+        (name = "auth", description = "Tokens and the current caller"),
+        (name = "vocabularies", description = "Enumeration codes with Vietnamese and English labels"),
+        (name = "organisation", description = "Levels, units, the tree as of a date, restructuring, groups"),
+        (name = "personnel", description = "Cadres and the posts they hold"),
+        (name = "access", description = "Accounts, role bindings and the audit trail"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON, as committed under `openapi/`.
+pub fn pretty_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+        + "\n"
+}
+
+impl ApiDoc {
+    /// The document as a JSON value.
+    pub fn openapi_value() -> serde_json::Value {
+        serde_json::to_value(Self::openapi()).expect("the OpenAPI document serialises")
+    }
+}
+
+/// The methods the contract declares for a concrete request path (`/api/v1/groups/4f…`), or
+/// `None` when no path of the contract matches it. Answers `405` with `Allow` for other methods.
+pub fn allowed_methods(path: &str) -> Option<&'static [String]> {
+    static TEMPLATES: std::sync::LazyLock<Vec<(Vec<String>, Vec<String>)>> =
+        std::sync::LazyLock::new(|| {
+            let doc = ApiDoc::openapi_value();
+            doc["paths"]
+                .as_object()
+                .map(|paths| {
+                    paths
+                        .iter()
+                        .map(|(template, item)| {
+                            let segments = template.split('/').map(str::to_owned).collect();
+                            let methods = item
+                                .as_object()
+                                .map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()).collect())
+                                .unwrap_or_default();
+                            (segments, methods)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+    let segments: Vec<&str> = path.split('/').collect();
+    // The template with the most literal segments wins: `/restructurings/merge` over `/{id}`.
+    TEMPLATES
+        .iter()
+        .filter(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
+        .map(|(_, methods)| methods.as_slice())
+}

@@ -1,0 +1,51 @@
+//! The committed OpenAPI document is the one the code generates.
+//! Refresh it with `UPDATE_OPENAPI=1 cargo test --test api contract`.
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let path = format!("{}/openapi/openapi.json", env!("CARGO_MANIFEST_DIR"));
+    let generated = cadre_api::http::openapi::pretty_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::create_dir_all(format!("{}/openapi", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale; run `UPDATE_OPENAPI=1 cargo test --test api contract` and review the diff"
+    );
+}
+
+#[test]
+fn every_operation_is_documented() {
+    let doc = serde_json::to_value(cadre_api::http::openapi::ApiDoc::openapi_value()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
+            assert!(
+                op["description"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no description"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|k| k.starts_with('2')),
+                "{name} has no success response"
+            );
+            let public = matches!(path.as_str(), "/healthz" | "/readyz" | "/api/v1/auth/token");
+            if !public {
+                assert!(
+                    responses.contains_key("401"),
+                    "{name} does not document 401"
+                );
+                assert!(
+                    op.get("security").is_none() || op["security"] != serde_json::json!([{}]),
+                    "{name} is public"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! HTTP tests against a real PostgreSQL: one binary, tests run in parallel threads, each on its
+//! own database.
+
+mod common;
+
+mod auth;
+mod bad_input;
+mod contract;
+mod matrix;
+mod org;
+mod people;
+mod service;

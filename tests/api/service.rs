@@ -1,0 +1,261 @@
+//! Probes, metrics, request ids, docs, languages, CORS.
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn probes_metrics_and_request_ids() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/healthz", "").await;
+    assert_eq!(res.status, 200);
+    assert!(res.headers.contains_key("x-request-id"));
+    let res = app.get("/readyz", "").await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(res.body["status"], "ok");
+
+    let token = app.token("admin").await;
+    assert_eq!(app.get("/api/v1/levels", &token).await.status, 200);
+    let metrics = app.get("/metrics", "").await;
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics.text.contains("cadre_api_http_requests_total"),
+        "{}",
+        metrics.text
+    );
+    assert!(metrics.text.contains(r#"endpoint="/api/v1/levels""#));
+    assert!(metrics
+        .text
+        .contains("cadre_api_http_requests_duration_seconds_bucket"));
+    assert!(metrics
+        .text
+        .contains(r#"cadre_api_db_pool_connections{state="max"} 4"#));
+}
+
+#[actix_web::test]
+async fn readiness_fails_when_migrations_are_missing() {
+    let app = TestApp::spawn().await;
+    use diesel_async::SimpleAsyncConnection;
+    app.db()
+        .await
+        .batch_execute("DELETE FROM __diesel_schema_migrations")
+        .await
+        .unwrap();
+    let res = app.get("/readyz", "").await;
+    assert_eq!(res.status, 503);
+    assert_eq!(res.body["status"], "migrations pending");
+}
+
+#[actix_web::test]
+async fn docs_and_spec_are_served_without_a_token() {
+    let app = TestApp::spawn().await;
+    let spec = app.get("/api/v1/openapi.json", "").await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.body["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    let page = app.get("/docs/", "").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("swagger"),
+        "{}",
+        &page.text[..200.min(page.text.len())]
+    );
+    let redirect = app
+        .client
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 200);
+}
+
+#[actix_web::test]
+async fn errors_speak_the_callers_language() {
+    let app = TestApp::spawn().await;
+    let en = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/levels",
+            "",
+            None,
+            &[("Accept-Language", "en-GB")],
+        )
+        .await;
+    assert_problem(&en, 401);
+    assert_eq!(en.body["title"], "Authentication required");
+    let vi = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/levels",
+            "",
+            None,
+            &[("Accept-Language", "vi-VN,vi;q=0.9")],
+        )
+        .await;
+    assert_problem(&vi, 401);
+    assert_eq!(vi.body["title"], "Chưa xác thực");
+    assert_eq!(vi.headers.get("content-language").unwrap(), "vi");
+    let unknown = app.get("/api/v1/no-such-thing", "").await;
+    assert_problem(&unknown, 404);
+}
+
+#[actix_web::test]
+async fn cors_allows_only_configured_origins() {
+    let app =
+        TestApp::spawn_with(|c| c.cors_allowed_origins = vec!["https://portal.example.vn".into()])
+            .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/v1/levels", app.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+    };
+    let ok = preflight("https://portal.example.vn").await.unwrap();
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").unwrap(),
+        "https://portal.example.vn"
+    );
+    let refused = preflight("https://evil.example.com").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
+
+#[actix_web::test]
+async fn vocabularies_carry_both_languages() {
+    let app = TestApp::spawn().await;
+    let token = app.token("portal").await;
+    let all = app.get("/api/v1/vocabularies", &token).await;
+    assert_eq!(all.status, 200);
+    let roles = app.get("/api/v1/vocabularies/role", &token).await;
+    let head = roles.body["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "unit_head")
+        .unwrap();
+    assert_eq!(head["label_vi"], "Người đứng đầu");
+    assert_eq!(head["label_en"], "Head of unit");
+    assert_problem(&app.get("/api/v1/vocabularies/nope", &token).await, 404);
+}
+
+#[actix_web::test]
+async fn idempotency_keys_make_posts_safe_to_retry() {
+    let app = TestApp::spawn().await;
+    let ob = app.token("bantochuc.1").await;
+    let unit = app.unit("VP-SO-TNMT").await;
+    let body = serde_json::json!({"full_name": "Hoàng Thị Mai", "managing_unit_id": unit});
+    let key = [("Idempotency-Key", "lgsp-2026-11-22-0001")];
+    let audits = app.audit_count().await;
+    let first = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &ob,
+            Some(body.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    let again = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &ob,
+            Some(body.clone()),
+            &key,
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again.headers.get("location"), first.headers.get("location"));
+    assert_eq!(
+        app.audit_count().await,
+        audits + 1,
+        "the retry wrote nothing"
+    );
+    let other = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &ob,
+            Some(serde_json::json!({"full_name": "Người khác", "managing_unit_id": unit})),
+            &key,
+        )
+        .await;
+    assert_problem(&other, 422);
+    // Keys are per account: another caller's identical key is independent.
+    let admin = app.token("admin").await;
+    let theirs = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &admin,
+            Some(body),
+            &key,
+        )
+        .await;
+    assert_eq!(theirs.status, 201);
+    assert_ne!(theirs.body["id"], first.body["id"]);
+    // A failed request does not burn the key.
+    let bad_key = [("Idempotency-Key", "retry-after-fix")];
+    let refused = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &ob,
+            Some(serde_json::json!({"full_name": "", "managing_unit_id": unit})),
+            &bad_key,
+        )
+        .await;
+    assert_problem(&refused, 422);
+    let replayed = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/cadres",
+            &ob,
+            Some(serde_json::json!({"full_name": "", "managing_unit_id": unit})),
+            &bad_key,
+        )
+        .await;
+    assert_eq!(
+        replayed.headers.get("idempotent-replayed").unwrap(),
+        "true",
+        "4xx answers are replayed too"
+    );
+}
+
+#[actix_web::test]
+async fn other_methods_on_a_known_path_get_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .request(reqwest::Method::PUT, format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET");
+    let res = app
+        .client
+        .request(
+            reqwest::Method::PUT,
+            format!("{}/api/v1/no-such-thing", app.base),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[actix_web::test]
+async fn a_literal_path_wins_over_a_parameter_for_405() {
+    let app = TestApp::spawn().await;
+    let token = app.token("admin").await;
+    let res = app.get("/api/v1/restructurings/merge", &token).await;
+    assert_eq!(res.status, 405);
+    assert_eq!(res.headers["allow"], "POST");
+}
