@@ -157,3 +157,184 @@ pub struct AuditRow {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
+
+/// A row of `rounds`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = rounds)]
+pub struct RoundRow {
+    pub id: Uuid,
+    pub assigning_unit_id: Uuid,
+    pub year: i32,
+    pub term_label: Option<String>,
+    pub title: String,
+    pub decision_number: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    pub signer_title: Option<String>,
+    pub signer_name: Option<String>,
+    pub state: String,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub issued_by: Option<Uuid>,
+    pub override_reason: Option<String>,
+    pub override_breaches: Option<serde_json::Value>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `round_group_rules`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = round_group_rules)]
+pub struct GroupRuleRow {
+    pub round_id: Uuid,
+    pub group_id: Uuid,
+    pub min_tasks: i32,
+    pub max_tasks: Option<i32>,
+    pub required_content_areas: Vec<String>,
+    pub growth_target_required: bool,
+}
+
+/// A row of `assignments`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
+#[diesel(table_name = assignments, treat_none_as_null = true)]
+pub struct AssignmentRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub assigning_unit_id: Uuid,
+    pub assignee_unit_id: Uuid,
+    pub code: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub content_area: String,
+    pub kind: String,
+    pub product_description: Option<String>,
+    pub flags: Vec<String>,
+    pub growth_target: bool,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub target: Option<serde_json::Value>,
+    pub rollup: String,
+    pub weight: f64,
+    pub milestones: serde_json::Value,
+    pub parent_id: Option<Uuid>,
+    pub carried_from_id: Option<Uuid>,
+    pub state: String,
+    pub terms_version: i32,
+    pub commitment_id: Option<Uuid>,
+    pub commitment_invalidated_at: Option<DateTime<Utc>>,
+    pub withdrawn_reason: Option<String>,
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `assignment_terms`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = assignment_terms)]
+pub struct TermsRow {
+    pub assignment_id: Uuid,
+    pub terms_version: i32,
+    pub terms: serde_json::Value,
+    pub terms_hash: String,
+    pub amendment_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `assignment_decisions`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = assignment_decisions)]
+pub struct DecisionRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub assignee_unit_id: Uuid,
+    pub decision_number: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    pub assignment_ids: Vec<Uuid>,
+    pub terms_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `signing_delegations`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = signing_delegations)]
+pub struct DelegationRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub cadre_id: Uuid,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub decision_ref: Option<String>,
+    pub reason: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `commitments`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = commitments)]
+pub struct CommitmentRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub assignee_unit_id: Uuid,
+    pub signer_account_id: Uuid,
+    pub signer_cadre_id: Uuid,
+    pub signer_post_id: Option<Uuid>,
+    pub delegation_id: Option<Uuid>,
+    pub signed_at: DateTime<Utc>,
+    pub terms: serde_json::Value,
+    pub terms_hash: String,
+    pub signature_algorithm: Option<String>,
+    pub signature: Option<String>,
+    pub signer_key_pem: Option<String>,
+    pub signature_check: Option<String>,
+    pub signature_detail: Option<String>,
+    pub invalidated_at: Option<DateTime<Utc>>,
+    pub invalidated_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `plans`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub state: String,
+    pub solutions: String,
+    pub general_objective: String,
+    pub specific_objectives: serde_json::Value,
+    pub roadmap: serde_json::Value,
+    pub revision: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub submitted_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<Uuid>,
+    pub review_comment: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `amendments`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = amendments)]
+pub struct AmendmentRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub kind: String,
+    pub justification: String,
+    pub objective_cause: bool,
+    pub proposed: serde_json::Value,
+    pub state: String,
+    pub requested_by: Uuid,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_comment: Option<String>,
+    pub resulting_terms_version: Option<i32>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -208,4 +208,185 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     role_bindings,
     audit_events,
+    rounds,
+    round_group_rules,
+    assignments,
+    assignment_terms,
+    assignment_decisions,
+    signing_delegations,
+    commitments,
+    plans,
+    amendments,
 );
+
+diesel::table! {
+    rounds (id) {
+        id -> Uuid,
+        assigning_unit_id -> Uuid,
+        year -> Int4,
+        term_label -> Nullable<Text>,
+        title -> Text,
+        decision_number -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
+        signer_title -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        state -> Text,
+        issued_at -> Nullable<Timestamptz>,
+        issued_by -> Nullable<Uuid>,
+        override_reason -> Nullable<Text>,
+        override_breaches -> Nullable<Jsonb>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    round_group_rules (round_id, group_id) {
+        round_id -> Uuid,
+        group_id -> Uuid,
+        min_tasks -> Int4,
+        max_tasks -> Nullable<Int4>,
+        required_content_areas -> Array<Text>,
+        growth_target_required -> Bool,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        assigning_unit_id -> Uuid,
+        assignee_unit_id -> Uuid,
+        code -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        content_area -> Text,
+        kind -> Text,
+        product_description -> Nullable<Text>,
+        flags -> Array<Text>,
+        growth_target -> Bool,
+        start_date -> Date,
+        end_date -> Date,
+        target -> Nullable<Jsonb>,
+        rollup -> Text,
+        weight -> Float8,
+        milestones -> Jsonb,
+        parent_id -> Nullable<Uuid>,
+        carried_from_id -> Nullable<Uuid>,
+        state -> Text,
+        terms_version -> Int4,
+        commitment_id -> Nullable<Uuid>,
+        commitment_invalidated_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
+        search_text -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assignment_terms (assignment_id, terms_version) {
+        assignment_id -> Uuid,
+        terms_version -> Int4,
+        terms -> Jsonb,
+        terms_hash -> Text,
+        amendment_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assignment_decisions (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        assignee_unit_id -> Uuid,
+        decision_number -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
+        assignment_ids -> Array<Uuid>,
+        terms_hash -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    signing_delegations (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        cadre_id -> Uuid,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        decision_ref -> Nullable<Text>,
+        reason -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        assignee_unit_id -> Uuid,
+        signer_account_id -> Uuid,
+        signer_cadre_id -> Uuid,
+        signer_post_id -> Nullable<Uuid>,
+        delegation_id -> Nullable<Uuid>,
+        signed_at -> Timestamptz,
+        terms -> Jsonb,
+        terms_hash -> Text,
+        signature_algorithm -> Nullable<Text>,
+        signature -> Nullable<Text>,
+        signer_key_pem -> Nullable<Text>,
+        signature_check -> Nullable<Text>,
+        signature_detail -> Nullable<Text>,
+        invalidated_at -> Nullable<Timestamptz>,
+        invalidated_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        state -> Text,
+        solutions -> Text,
+        general_objective -> Text,
+        specific_objectives -> Jsonb,
+        roadmap -> Jsonb,
+        revision -> Int4,
+        submitted_at -> Nullable<Timestamptz>,
+        submitted_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        reviewed_by -> Nullable<Uuid>,
+        review_comment -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    amendments (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        kind -> Text,
+        justification -> Text,
+        objective_cause -> Bool,
+        proposed -> Jsonb,
+        state -> Text,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_comment -> Nullable<Text>,
+        resulting_terms_version -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

@@ -1,10 +1,16 @@
 //! Pure domain rules: no HTTP, no SQL.
 
+pub mod canonical;
 pub mod restructuring;
 pub mod roles;
+pub mod round_rules;
+pub mod signature;
+pub mod target;
+pub mod text;
 pub mod tree;
 pub mod validity;
 pub mod vocab;
+pub mod workflow;
 
 /// A broken rule about one input field, reported in both working languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,4 +40,26 @@ impl Violation {
             message_vi: vi.into(),
         }
     }
+}
+
+/// The vocabularies of rounds, assignments, commitments, plans and amendments.
+pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
+    use round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
+    use signature::SignatureAlgorithm;
+    use target::{CompletionBand, Rollup, TargetShape};
+    use workflow::{AmendmentKind, AmendmentState, AssignmentState, PlanState, RoundState};
+    vec![
+        (ContentArea::VOCABULARY, ContentArea::terms()),
+        (AssignmentKind::VOCABULARY, AssignmentKind::terms()),
+        (AssignmentFlag::VOCABULARY, AssignmentFlag::terms()),
+        (TargetShape::VOCABULARY, TargetShape::terms()),
+        (Rollup::VOCABULARY, Rollup::terms()),
+        (CompletionBand::VOCABULARY, CompletionBand::terms()),
+        (RoundState::VOCABULARY, RoundState::terms()),
+        (AssignmentState::VOCABULARY, AssignmentState::terms()),
+        (PlanState::VOCABULARY, PlanState::terms()),
+        (AmendmentState::VOCABULARY, AmendmentState::terms()),
+        (AmendmentKind::VOCABULARY, AmendmentKind::terms()),
+        (SignatureAlgorithm::VOCABULARY, SignatureAlgorithm::terms()),
+    ]
 }

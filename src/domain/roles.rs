@@ -26,6 +26,13 @@ vocab_enum!(
         PersonnelManage => ("personnel_manage", "Quản lý cán bộ, chức vụ", "Manage cadres and posts"),
         AccountManage => ("account_manage", "Quản lý tài khoản, phân quyền", "Manage accounts and role bindings"),
         AuditRead => ("audit_read", "Xem nhật ký thay đổi", "Read the audit trail"),
+        AssignmentRead => ("assignment_read", "Xem đợt giao, nhiệm vụ, cam kết", "Read rounds, assignments and commitments"),
+        RoundManage => ("round_manage", "Dự thảo đợt giao và nhiệm vụ", "Draft rounds and assignments"),
+        RoundIssue => ("round_issue", "Ban hành quyết định giao, thu hồi nhiệm vụ", "Issue rounds and withdraw assignments"),
+        AssignmentPrepare => ("assignment_prepare", "Chuẩn bị kế hoạch, đề nghị điều chỉnh", "Prepare plans and amendment requests"),
+        CommitmentSign => ("commitment_sign", "Ký cam kết, trình kế hoạch, đề nghị điều chỉnh", "Sign commitments, submit plans, request amendments"),
+        PlanReview => ("plan_review", "Phê duyệt, trả lại kế hoạch", "Approve or return plans"),
+        AmendmentDecide => ("amendment_decide", "Quyết định điều chỉnh nhiệm vụ", "Decide amendment requests"),
     }
 );
 
@@ -49,9 +56,29 @@ impl Role {
                 PersonnelRead,
                 PersonnelManage,
                 AuditRead,
+                AssignmentRead,
+                RoundManage,
+                PlanReview,
             ],
-            Role::StandingCommittee => &[OrgRead, PersonnelRead, AuditRead],
-            Role::Supervisor | Role::UnitHead | Role::UnitStaff => &[OrgRead, PersonnelRead],
+            Role::StandingCommittee => &[
+                OrgRead,
+                PersonnelRead,
+                AuditRead,
+                AssignmentRead,
+                RoundManage,
+                RoundIssue,
+                PlanReview,
+                AmendmentDecide,
+            ],
+            Role::Supervisor => &[OrgRead, PersonnelRead, AssignmentRead],
+            Role::UnitHead => &[
+                OrgRead,
+                PersonnelRead,
+                AssignmentRead,
+                AssignmentPrepare,
+                CommitmentSign,
+            ],
+            Role::UnitStaff => &[OrgRead, PersonnelRead, AssignmentRead, AssignmentPrepare],
             Role::DataFeed | Role::PublicReader => &[OrgRead],
         }
     }
@@ -79,6 +106,26 @@ mod tests {
             assert_eq!(role.grants(Permission::AccountManage), *role == Role::Admin);
             assert_eq!(role.grants(Permission::OrgManage), *role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn only_heads_sign_and_only_standing_committees_issue_and_decide() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.grants(Permission::CommitmentSign),
+                *role == Role::UnitHead
+            );
+            assert_eq!(
+                role.grants(Permission::RoundIssue),
+                *role == Role::StandingCommittee
+            );
+            assert_eq!(
+                role.grants(Permission::AmendmentDecide),
+                *role == Role::StandingCommittee
+            );
+        }
+        assert!(!Role::Admin.grants(Permission::AssignmentRead));
+        assert!(!Role::UnitStaff.grants(Permission::CommitmentSign));
     }
 
     #[test]

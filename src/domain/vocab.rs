@@ -120,6 +120,9 @@ pub fn all() -> Vec<(&'static str, Vec<Term>)> {
             crate::domain::roles::Permission::terms(),
         ),
     ]
+    .into_iter()
+    .chain(crate::domain::assignment_vocabularies())
+    .collect()
 }
 
 #[cfg(test)]

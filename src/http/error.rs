@@ -386,3 +386,9 @@ impl From<anyhow::Error> for ApiError {
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::domain::workflow::TransitionError> for ApiError {
+    fn from(e: crate::domain::workflow::TransitionError) -> Self {
+        ApiError::conflict(e.to_string(), e.message_vi())
+    }
+}

@@ -54,7 +54,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::posts::routes)
             .configure(handlers::accounts::routes)
             .configure(handlers::bindings::routes)
-            .configure(handlers::audit::routes),
+            .configure(handlers::audit::routes)
+            .configure(handlers::rounds::routes)
+            .configure(handlers::assignments::routes)
+            .configure(handlers::commitments::routes)
+            .configure(handlers::plans::routes)
+            .configure(handlers::amendments::routes),
     );
 }
 

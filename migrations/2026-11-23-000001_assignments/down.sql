@@ -1,0 +1,9 @@
+DROP TABLE amendments;
+DROP TABLE plans;
+DROP TABLE commitments;
+DROP TABLE signing_delegations;
+DROP TABLE assignment_decisions;
+DROP TABLE assignment_terms;
+DROP TABLE assignments;
+DROP TABLE round_group_rules;
+DROP TABLE rounds;
