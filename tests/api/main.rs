@@ -3,6 +3,7 @@
 
 mod common;
 
+mod assignments;
 mod auth;
 mod bad_input;
 mod contract;
