@@ -99,11 +99,23 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let sc = app.token("thuongvu.1").await;
     let vp = app.unit("VP").await;
     let groups = [
-        (group(&app, 2022, "BAN-XAY-DUNG-DANG").await, json!({"min_tasks": 3, "max_tasks": 3})),
-        (group(&app, 2022, "MTTQ-DOAN-THE").await, json!({"min_tasks": 3, "max_tasks": 3,
-            "required_content_areas": ["party_building", "government_building", "socio_economic"]})),
-        (group(&app, 2022, "SO-NGANH").await, json!({"min_tasks": 5, "max_tasks": 5})),
-        (group(&app, 2022, "HUYEN-THANH-DANG-UY").await, json!({"min_tasks": 4, "growth_target_required": true})),
+        (
+            group(&app, 2022, "BAN-XAY-DUNG-DANG").await,
+            json!({"min_tasks": 3, "max_tasks": 3}),
+        ),
+        (
+            group(&app, 2022, "MTTQ-DOAN-THE").await,
+            json!({"min_tasks": 3, "max_tasks": 3,
+            "required_content_areas": ["party_building", "government_building", "socio_economic"]}),
+        ),
+        (
+            group(&app, 2022, "SO-NGANH").await,
+            json!({"min_tasks": 5, "max_tasks": 5}),
+        ),
+        (
+            group(&app, 2022, "HUYEN-THANH-DANG-UY").await,
+            json!({"min_tasks": 4, "growth_target_required": true}),
+        ),
     ];
     let rules: Vec<Value> = groups
         .iter()
@@ -133,8 +145,12 @@ async fn the_2022_round_from_rules_to_carry_over() {
     for (g, _) in &groups {
         for unit in members(&app, *g).await {
             units.push(unit);
-            let (areas, count): (Vec<&str>, usize) = match groups.iter().position(|(id, _)| id == g) {
-                Some(1) => (vec!["party_building", "government_building", "socio_economic"], 3),
+            let (areas, count): (Vec<&str>, usize) = match groups.iter().position(|(id, _)| id == g)
+            {
+                Some(1) => (
+                    vec!["party_building", "government_building", "socio_economic"],
+                    3,
+                ),
                 Some(0) => (vec!["party_building"; 3], 3),
                 Some(2) => (vec!["socio_economic"; 5], 5),
                 _ => (vec!["party_building", "national_defence", "security"], 3),
@@ -163,92 +179,223 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(units.len(), 43, "43 heads in 4 groups");
 
     // Readiness shows each broken rule; issuing is refused and changes nothing.
-    let ready = app.get(&format!("/api/v1/rounds/{rid}/readiness"), &ob).await;
+    let ready = app
+        .get(&format!("/api/v1/rounds/{rid}/readiness"), &ob)
+        .await;
     assert_eq!(ready.status, 200, "{ready:?}");
     assert_eq!(ready.body["ready"], false);
     let breaches: Vec<(String, String)> = ready.body["breaches"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["unit_id"].as_str().unwrap().to_string(), b["code"].as_str().unwrap().to_string()))
+        .map(|b| {
+            (
+                b["unit_id"].as_str().unwrap().to_string(),
+                b["code"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    assert!(breaches.contains(&(tnmt.to_string(), "too_few_tasks".into())), "{breaches:?}");
-    assert!(breaches.contains(&(mttq.to_string(), "missing_content_area".into())), "{breaches:?}");
-    assert!(breaches.contains(&(bx.to_string(), "missing_growth_target".into())), "{breaches:?}");
-    assert!(breaches.contains(&(mttq.to_string(), "too_few_tasks".into())), "{breaches:?}");
+    assert!(
+        breaches.contains(&(tnmt.to_string(), "too_few_tasks".into())),
+        "{breaches:?}"
+    );
+    assert!(
+        breaches.contains(&(mttq.to_string(), "missing_content_area".into())),
+        "{breaches:?}"
+    );
+    assert!(
+        breaches.contains(&(bx.to_string(), "missing_growth_target".into())),
+        "{breaches:?}"
+    );
+    assert!(
+        breaches.contains(&(mttq.to_string(), "too_few_tasks".into())),
+        "{breaches:?}"
+    );
     assert_eq!(breaches.len(), 4, "{breaches:?}");
     let etag = app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.etag();
-    let refused = app.post_if(&format!("/api/v1/rounds/{rid}/issue"), &sc, &etag, json!({})).await;
+    let refused = app
+        .post_if(
+            &format!("/api/v1/rounds/{rid}/issue"),
+            &sc,
+            &etag,
+            json!({}),
+        )
+        .await;
     assert_problem(&refused, 422);
-    assert_eq!(refused.body["errors"].as_array().unwrap().len(), 4, "{refused:?}");
-    assert_eq!(app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.body["state"], "draft");
+    assert_eq!(
+        refused.body["errors"].as_array().unwrap().len(),
+        4,
+        "{refused:?}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.body["state"],
+        "draft"
+    );
     // The Organisation Board drafts but cannot issue; an issue needs If-Match.
-    assert_problem(&app.post_if(&format!("/api/v1/rounds/{rid}/issue"), &ob, &etag, json!({})).await, 403);
-    assert_problem(&app.post(&format!("/api/v1/rounds/{rid}/issue"), &sc, json!({})).await, 428);
+    assert_problem(
+        &app.post_if(
+            &format!("/api/v1/rounds/{rid}/issue"),
+            &ob,
+            &etag,
+            json!({}),
+        )
+        .await,
+        403,
+    );
+    assert_problem(
+        &app.post(&format!("/api/v1/rounds/{rid}/issue"), &sc, json!({}))
+            .await,
+        428,
+    );
 
     // Fix the three units, then issue.
-    tnmt_tasks.push(created(&app, &ob, {
-        let mut t = task(&round, tnmt, 4, "socio_economic");
-        t["title"] = json!("Hoàn thành giải phóng mặt bằng 2 dự án trọng điểm");
-        t
-    }).await);
+    tnmt_tasks.push(
+        created(&app, &ob, {
+            let mut t = task(&round, tnmt, 4, "socio_economic");
+            t["title"] = json!("Hoàn thành giải phóng mặt bằng 2 dự án trọng điểm");
+            t
+        })
+        .await,
+    );
     created(&app, &ob, task(&round, mttq, 9, "socio_economic")).await;
     created(&app, &ob, growth(&round, bx)).await;
-    let ready = app.get(&format!("/api/v1/rounds/{rid}/readiness"), &ob).await;
+    let ready = app
+        .get(&format!("/api/v1/rounds/{rid}/readiness"), &ob)
+        .await;
     assert_eq!(ready.body["ready"], true, "{ready:?}");
-    assert_eq!(ready.body["assignment_count"], 3 * 8 + 3 * 6 + 5 * 18 + 4 * 11 + 1);
-    let issued = app.post_if(&format!("/api/v1/rounds/{rid}/issue"), &sc, &etag, json!({})).await;
+    assert_eq!(
+        ready.body["assignment_count"],
+        3 * 8 + 3 * 6 + 5 * 18 + 4 * 11 + 1
+    );
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{rid}/issue"),
+            &sc,
+            &etag,
+            json!({}),
+        )
+        .await;
     assert_eq!(issued.status, 200, "{issued:?}");
     assert_eq!(issued.body["state"], "issued");
-    let decisions = app.get(&format!("/api/v1/rounds/{rid}/decisions?limit=200"), &sc).await;
+    let decisions = app
+        .get(&format!("/api/v1/rounds/{rid}/decisions?limit=200"), &sc)
+        .await;
     assert_eq!(decisions.body["items"].as_array().unwrap().len(), 43);
     // Issued terms are frozen: edits are refused, the first version is listed.
     let a0 = tnmt_tasks[0]["id"].as_str().unwrap().to_string();
     let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), &ob).await;
     assert_eq!(a0_now.body["state"], "issued");
     assert_eq!(a0_now.body["terms_version"], 1);
-    assert_problem(&app.patch(&format!("/api/v1/assignments/{a0}"), &ob, &a0_now.etag(), json!({"title": "Đổi"})).await, 409);
-    let terms = app.get(&format!("/api/v1/assignments/{a0}/terms"), &ob).await;
+    assert_problem(
+        &app.patch(
+            &format!("/api/v1/assignments/{a0}"),
+            &ob,
+            &a0_now.etag(),
+            json!({"title": "Đổi"}),
+        )
+        .await,
+        409,
+    );
+    let terms = app
+        .get(&format!("/api/v1/assignments/{a0}/terms"), &ob)
+        .await;
     assert_eq!(terms.body["items"].as_array().unwrap().len(), 1);
 
     // Search ignores diacritics.
-    let found = app.get(&format!("/api/v1/assignments?round_id={rid}&q=giai%20phong%20mat%20bang"), &ob).await;
-    assert_eq!(found.body["items"].as_array().unwrap().len(), 1, "{found:?}");
-    let in_group = app.get(&format!("/api/v1/assignments?round_id={rid}&group_id={}&limit=200", groups[2].0), &ob).await;
+    let found = app
+        .get(
+            &format!("/api/v1/assignments?round_id={rid}&q=giai%20phong%20mat%20bang"),
+            &ob,
+        )
+        .await;
+    assert_eq!(
+        found.body["items"].as_array().unwrap().len(),
+        1,
+        "{found:?}"
+    );
+    let in_group = app
+        .get(
+            &format!(
+                "/api/v1/assignments?round_id={rid}&group_id={}&limit=200",
+                groups[2].0
+            ),
+            &ob,
+        )
+        .await;
     assert_eq!(in_group.body["items"].as_array().unwrap().len(), 90);
 
     // Staff cannot sign; another unit's head cannot even see the terms; the head signs.
     let staff = app.token("staff.so-tnmt.1").await;
-    let terms = app.get(&format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={tnmt}"), &staff).await;
+    let terms = app
+        .get(
+            &format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={tnmt}"),
+            &staff,
+        )
+        .await;
     assert_eq!(terms.status, 200, "{terms:?}");
-    let staff_sign = app.post(&format!("/api/v1/rounds/{rid}/commitments"), &staff,
-        json!({"assignee_unit_id": tnmt, "terms_hash": terms.body["terms_hash"]})).await;
+    let staff_sign = app
+        .post(
+            &format!("/api/v1/rounds/{rid}/commitments"),
+            &staff,
+            json!({"assignee_unit_id": tnmt, "terms_hash": terms.body["terms_hash"]}),
+        )
+        .await;
     assert_problem(&staff_sign, 403);
     let other = app.token("head.btc").await;
-    assert_problem(&app.get(&format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={tnmt}"), &other).await, 404);
-    let stale = app.post(&format!("/api/v1/rounds/{rid}/commitments"), &app.token("head.so-tnmt").await,
-        json!({"assignee_unit_id": tnmt, "terms_hash": "0".repeat(64)})).await;
+    assert_problem(
+        &app.get(
+            &format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={tnmt}"),
+            &other,
+        )
+        .await,
+        404,
+    );
+    let stale = app
+        .post(
+            &format!("/api/v1/rounds/{rid}/commitments"),
+            &app.token("head.so-tnmt").await,
+            json!({"assignee_unit_id": tnmt, "terms_hash": "0".repeat(64)}),
+        )
+        .await;
     assert_problem(&stale, 409);
 
     // One head signs digitally (Ed25519 over the canonical terms); a bad signature is refused.
     let btc = app.unit("VP-BTC").await;
-    let terms = app.get(&format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={btc}"), &other).await;
+    let terms = app
+        .get(
+            &format!("/api/v1/rounds/{rid}/commitment-terms?assignee_unit_id={btc}"),
+            &other,
+        )
+        .await;
     use ed25519_dalek::pkcs8::EncodePublicKey;
     use ed25519_dalek::Signer;
     let key = ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]);
-    let pem = key.verifying_key().to_public_key_pem(Default::default()).unwrap();
+    let pem = key
+        .verifying_key()
+        .to_public_key_pem(Default::default())
+        .unwrap();
     let canonical = terms.body["canonical"].as_str().unwrap();
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let bad = b64(&key.sign(b"something else").to_bytes());
-    let refused = app.post(&format!("/api/v1/rounds/{rid}/commitments"), &other,
-        json!({"assignee_unit_id": btc, "terms_hash": terms.body["terms_hash"],
-               "signature": {"algorithm": "ed25519", "value": bad, "key_pem": pem}})).await;
+    let refused = app
+        .post(
+            &format!("/api/v1/rounds/{rid}/commitments"),
+            &other,
+            json!({"assignee_unit_id": btc, "terms_hash": terms.body["terms_hash"],
+               "signature": {"algorithm": "ed25519", "value": bad, "key_pem": pem}}),
+        )
+        .await;
     assert_problem(&refused, 422);
     let good = b64(&key.sign(canonical.as_bytes()).to_bytes());
-    let signed = app.post(&format!("/api/v1/rounds/{rid}/commitments"), &other,
-        json!({"assignee_unit_id": btc, "terms_hash": terms.body["terms_hash"],
-               "signature": {"algorithm": "ed25519", "value": good, "key_pem": pem}})).await;
+    let signed = app
+        .post(
+            &format!("/api/v1/rounds/{rid}/commitments"),
+            &other,
+            json!({"assignee_unit_id": btc, "terms_hash": terms.body["terms_hash"],
+               "signature": {"algorithm": "ed25519", "value": good, "key_pem": pem}}),
+        )
+        .await;
     assert_eq!(signed.status, 201, "{signed:?}");
     assert_eq!(signed.body["signature_check"], "valid");
 
@@ -260,9 +407,22 @@ async fn the_2022_round_from_rules_to_carry_over() {
         let res = sign(&app, &head_of(&app, *unit).await, &rid, *unit).await;
         assert_eq!(res.status, 201, "{unit}: {res:?}");
     }
-    let committed = app.get(&format!("/api/v1/assignments?round_id={rid}&state=committed&limit=200"), &sc).await;
-    assert_eq!(committed.body["items"].as_array().unwrap().len(), 177, "every assignment committed");
-    let commitment_id = app.get(&format!("/api/v1/assignments/{a0}"), &sc).await.body["commitment_id"].clone();
+    let committed = app
+        .get(
+            &format!("/api/v1/assignments?round_id={rid}&state=committed&limit=200"),
+            &sc,
+        )
+        .await;
+    assert_eq!(
+        committed.body["items"].as_array().unwrap().len(),
+        177,
+        "every assignment committed"
+    );
+    let commitment_id = app
+        .get(&format!("/api/v1/assignments/{a0}"), &sc)
+        .await
+        .body["commitment_id"]
+        .clone();
     assert!(commitment_id.is_string());
 
     // The head writes a plan; staff prepare, the head submits, the Board returns, then approves.
@@ -272,47 +432,150 @@ async fn the_2022_round_from_rules_to_carry_over() {
         "specific_objectives": [{"description": "Hồ sơ hoàn chỉnh", "value": 100.0, "unit_of_measure": "%"}],
         "roadmap": [{"step": "Rà soát", "due_date": "2022-03-31"}, {"step": "Hoàn thành", "due_date": "2022-12-15"}]})), &[]).await;
     assert_eq!(plan.status, 201, "{plan:?}");
-    assert_problem(&app.post_if(&format!("{plan_url}/submit"), &staff, &plan.etag(), json!({})).await, 403);
+    assert_problem(
+        &app.post_if(
+            &format!("{plan_url}/submit"),
+            &staff,
+            &plan.etag(),
+            json!({}),
+        )
+        .await,
+        403,
+    );
     let head = app.token("head.so-tnmt").await;
-    let submitted = app.post_if(&format!("{plan_url}/submit"), &head, &plan.etag(), json!({})).await;
+    let submitted = app
+        .post_if(
+            &format!("{plan_url}/submit"),
+            &head,
+            &plan.etag(),
+            json!({}),
+        )
+        .await;
     assert_eq!(submitted.body["state"], "submitted", "{submitted:?}");
-    let returned = app.post_if(&format!("{plan_url}/return"), &ob, &submitted.etag(), json!({"comment": "Bổ sung lộ trình quý"})).await;
+    let returned = app
+        .post_if(
+            &format!("{plan_url}/return"),
+            &ob,
+            &submitted.etag(),
+            json!({"comment": "Bổ sung lộ trình quý"}),
+        )
+        .await;
     assert_eq!(returned.body["state"], "returned", "{returned:?}");
-    let resubmitted = app.post_if(&format!("{plan_url}/submit"), &head, &returned.etag(), json!({})).await;
-    let approved = app.post_if(&format!("{plan_url}/approve"), &ob, &resubmitted.etag(), json!({})).await;
+    let resubmitted = app
+        .post_if(
+            &format!("{plan_url}/submit"),
+            &head,
+            &returned.etag(),
+            json!({}),
+        )
+        .await;
+    let approved = app
+        .post_if(
+            &format!("{plan_url}/approve"),
+            &ob,
+            &resubmitted.etag(),
+            json!({}),
+        )
+        .await;
     assert_eq!(approved.body["state"], "approved", "{approved:?}");
-    assert_problem(&app.post_if(&format!("{plan_url}/approve"), &app.token("admin").await, &approved.etag(), json!({})).await, 404);
+    assert_problem(
+        &app.post_if(
+            &format!("{plan_url}/approve"),
+            &app.token("admin").await,
+            &approved.etag(),
+            json!({}),
+        )
+        .await,
+        404,
+    );
 
     // The head starts work; then asks to move a deadline, which the Standing Committee approves.
     let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), &head).await;
-    let started = app.post_if(&format!("/api/v1/assignments/{a0}/start"), &head, &a0_now.etag(), json!({})).await;
+    let started = app
+        .post_if(
+            &format!("/api/v1/assignments/{a0}/start"),
+            &head,
+            &a0_now.etag(),
+            json!({}),
+        )
+        .await;
     assert_eq!(started.body["state"], "in_progress", "{started:?}");
     let a1 = tnmt_tasks[1]["id"].as_str().unwrap().to_string();
     let request = json!({"kind": "deadline_change", "justification": "Vướng mắc do điều chỉnh quy hoạch (nguyên nhân khách quan)",
         "objective_cause": true, "end_date": "2023-06-30"});
-    assert_problem(&app.post(&format!("/api/v1/assignments/{a1}/amendments"), &staff, request.clone()).await, 403);
-    let amendment = app.post(&format!("/api/v1/assignments/{a1}/amendments"), &head, request.clone()).await;
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/assignments/{a1}/amendments"),
+            &staff,
+            request.clone(),
+        )
+        .await,
+        403,
+    );
+    let amendment = app
+        .post(
+            &format!("/api/v1/assignments/{a1}/amendments"),
+            &head,
+            request.clone(),
+        )
+        .await;
     assert_eq!(amendment.status, 201, "{amendment:?}");
-    assert_problem(&app.post(&format!("/api/v1/assignments/{a1}/amendments"), &head, request).await, 409);
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/assignments/{a1}/amendments"),
+            &head,
+            request,
+        )
+        .await,
+        409,
+    );
     let am = amendment.body["id"].as_str().unwrap().to_string();
-    assert_problem(&app.post_if(&format!("/api/v1/amendments/{am}/approve"), &ob, &amendment.etag(), json!({})).await, 403);
-    let decided = app.post_if(&format!("/api/v1/amendments/{am}/approve"), &sc, &amendment.etag(), json!({"comment": "Đồng ý"})).await;
+    assert_problem(
+        &app.post_if(
+            &format!("/api/v1/amendments/{am}/approve"),
+            &ob,
+            &amendment.etag(),
+            json!({}),
+        )
+        .await,
+        403,
+    );
+    let decided = app
+        .post_if(
+            &format!("/api/v1/amendments/{am}/approve"),
+            &sc,
+            &amendment.etag(),
+            json!({"comment": "Đồng ý"}),
+        )
+        .await;
     assert_eq!(decided.status, 200, "{decided:?}");
     assert_eq!(decided.body["resulting_terms_version"], 2);
     let a1_now = app.get(&format!("/api/v1/assignments/{a1}"), &head).await;
     assert_eq!(a1_now.body["end_date"], "2023-06-30");
-    assert_eq!(a1_now.body["state"], "issued", "the commitment must be signed again");
+    assert_eq!(
+        a1_now.body["state"], "issued",
+        "the commitment must be signed again"
+    );
     assert_eq!(a1_now.body["commitment_status"], "invalidated");
     let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), &head).await;
     assert_eq!(a0_now.body["state"], "in_progress");
     assert_eq!(a0_now.body["commitment_status"], "invalidated");
-    let versions = app.get(&format!("/api/v1/assignments/{a1}/terms"), &head).await;
+    let versions = app
+        .get(&format!("/api/v1/assignments/{a1}/terms"), &head)
+        .await;
     assert_eq!(versions.body["items"].as_array().unwrap().len(), 2);
-    let old = app.get(&format!("/api/v1/commitments/{}", commitment_id.as_str().unwrap()), &head).await;
+    let old = app
+        .get(
+            &format!("/api/v1/commitments/{}", commitment_id.as_str().unwrap()),
+            &head,
+        )
+        .await;
     assert_eq!(old.body["status"], "invalidated", "{old:?}");
 
     // Mid-year the head retires; a new head is appointed and re-signs: the assignments stay.
-    let posts = app.get(&format!("/api/v1/posts?unit_id={tnmt}&kind=head"), &ob).await;
+    let posts = app
+        .get(&format!("/api/v1/posts?unit_id={tnmt}&kind=head"), &ob)
+        .await;
     let post = posts.body["items"]
         .as_array()
         .unwrap()
@@ -322,14 +585,32 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let post_url = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
     let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
     let today = chrono::Utc::now().date_naive().to_string();
-    let ended = app.post_if(&format!("{post_url}/end"), &ob, &app.get(&post_url, &ob).await.etag(),
-        json!({"valid_to": yesterday, "reason": "Nghỉ hưu theo chế độ"})).await;
+    let ended = app
+        .post_if(
+            &format!("{post_url}/end"),
+            &ob,
+            &app.get(&post_url, &ob).await.etag(),
+            json!({"valid_to": yesterday, "reason": "Nghỉ hưu theo chế độ"}),
+        )
+        .await;
     assert_eq!(ended.status, 200, "{ended:?}");
     let old_head_again = sign(&app, "head.so-tnmt", &rid, tnmt).await;
     assert_problem(&old_head_again, 403);
-    let cadre = app.post("/api/v1/cadres", &ob, json!({"full_name": "Lê Thị Thu Hà", "managing_unit_id": tnmt})).await;
-    let appointed = app.post("/api/v1/posts", &ob, json!({"cadre_id": cadre.id(), "unit_id": tnmt, "kind": "head",
-        "title": "Giám đốc Sở Tài nguyên và Môi trường", "valid_from": today})).await;
+    let cadre = app
+        .post(
+            "/api/v1/cadres",
+            &ob,
+            json!({"full_name": "Lê Thị Thu Hà", "managing_unit_id": tnmt}),
+        )
+        .await;
+    let appointed = app
+        .post(
+            "/api/v1/posts",
+            &ob,
+            json!({"cadre_id": cadre.id(), "unit_id": tnmt, "kind": "head",
+        "title": "Giám đốc Sở Tài nguyên và Môi trường", "valid_from": today}),
+        )
+        .await;
     assert_eq!(appointed.status, 201, "{appointed:?}");
     let admin = app.token("admin").await;
     let account = app.post("/api/v1/accounts", &admin, json!({"username": "head.so-tnmt.moi", "display_name": "Lê Thị Thu Hà",
@@ -337,7 +618,12 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(account.status, 201, "{account:?}");
     let binding = app.post("/api/v1/role-bindings", &admin, json!({"account_id": account.id(), "role": "unit_head", "unit_id": tnmt, "valid_from": today})).await;
     assert_eq!(binding.status, 201, "{binding:?}");
-    let mine = app.get(&format!("/api/v1/assignments?assignee_unit_id={tnmt}&round_id={rid}"), &app.token("head.so-tnmt.moi").await).await;
+    let mine = app
+        .get(
+            &format!("/api/v1/assignments?assignee_unit_id={tnmt}&round_id={rid}"),
+            &app.token("head.so-tnmt.moi").await,
+        )
+        .await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 5, "{mine:?}");
     let resigned = sign(&app, "head.so-tnmt.moi", &rid, tnmt).await;
     assert_eq!(resigned.status, 201, "{resigned:?}");
@@ -347,35 +633,83 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(a1_now.body["commitment_status"], "valid");
 
     // Cascade: Bình Xuyên splits its 180 admissions between two communes, then rolls up.
-    let bx_sc = app.post("/api/v1/accounts", &admin, json!({"username": "thuongvu.bx", "display_name": "Ban Thường vụ Huyện ủy Bình Xuyên",
-        "kind": "user", "secret": "Mat-khau-du-dai-2026", "home_unit_id": bx})).await;
-    app.post("/api/v1/role-bindings", &admin, json!({"account_id": bx_sc.id(), "role": "standing_committee", "unit_id": bx,
-        "include_subtree": true, "valid_from": "2021-01-01"})).await;
+    let bx_sc = app
+        .post(
+            "/api/v1/accounts",
+            &admin,
+            json!({"username": "thuongvu.bx", "display_name": "Ban Thường vụ Huyện ủy Bình Xuyên",
+        "kind": "user", "secret": "Mat-khau-du-dai-2026", "home_unit_id": bx}),
+        )
+        .await;
+    app.post(
+        "/api/v1/role-bindings",
+        &admin,
+        json!({"account_id": bx_sc.id(), "role": "standing_committee", "unit_id": bx,
+        "include_subtree": true, "valid_from": "2021-01-01"}),
+    )
+    .await;
     let bx_token = app.token("thuongvu.bx").await;
     let bx_round = app.post("/api/v1/rounds", &bx_token, json!({"assigning_unit_id": bx, "year": 2022,
         "title": "Giao chỉ tiêu cho các đảng bộ cơ sở", "decision_number": "05-QĐ/HU", "decision_date": "2022-02-15"})).await;
     assert_eq!(bx_round.status, 201, "{bx_round:?}");
     let parent = bx_target["id"].clone();
-    let child = |commune: Uuid, value: f64, end: &str| json!({
+    let child = |commune: Uuid, value: f64, end: &str| {
+        json!({
         "round_id": bx_round.body["id"], "assignee_unit_id": commune, "title": "Kết nạp đảng viên mới",
         "content_area": "party_building", "kind": "target", "parent_id": parent,
         "start_date": "2022-02-15", "end_date": end,
-        "target": {"unit_of_measure": "đảng viên", "shape": "at_least", "value": value}});
-    let (bh, tk) = (app.unit("VP-HU-BX-XA-BH").await, app.unit("VP-HU-BX-XA-TK").await);
-    assert_problem(&app.post("/api/v1/assignments", &bx_token, child(bh, 100.0, "2023-03-31")).await, 422);
+        "target": {"unit_of_measure": "đảng viên", "shape": "at_least", "value": value}})
+    };
+    let (bh, tk) = (
+        app.unit("VP-HU-BX-XA-BH").await,
+        app.unit("VP-HU-BX-XA-TK").await,
+    );
+    assert_problem(
+        &app.post(
+            "/api/v1/assignments",
+            &bx_token,
+            child(bh, 100.0, "2023-03-31"),
+        )
+        .await,
+        422,
+    );
     // Only the unit the parent was given to cascades it: not the province in its own round.
-    let r2023 = app.post("/api/v1/rounds", &ob, json!({"assigning_unit_id": vp, "year": 2023, "title": "Giao nhiệm vụ năm 2023"})).await;
+    let r2023 = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2023, "title": "Giao nhiệm vụ năm 2023"}),
+        )
+        .await;
     let mut wrong = child(bh, 100.0, "2022-12-31");
     wrong["round_id"] = r2023.body["id"].clone();
     let refused = app.post("/api/v1/assignments", &ob, wrong).await;
     assert_problem(&refused, 422);
-    assert_eq!(refused.body["errors"][0]["code"], "not_assigned_to_round_unit");
+    assert_eq!(
+        refused.body["errors"][0]["code"],
+        "not_assigned_to_round_unit"
+    );
     created(&app, &bx_token, child(bh, 100.0, "2022-12-31")).await;
     created(&app, &bx_token, child(tk, 80.0, "2022-12-31")).await;
-    let bx_etag = app.get(&format!("/api/v1/rounds/{}", bx_round.id()), &bx_token).await.etag();
-    let issued = app.post_if(&format!("/api/v1/rounds/{}/issue", bx_round.id()), &bx_token, &bx_etag, json!({})).await;
+    let bx_etag = app
+        .get(&format!("/api/v1/rounds/{}", bx_round.id()), &bx_token)
+        .await
+        .etag();
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{}/issue", bx_round.id()),
+            &bx_token,
+            &bx_etag,
+            json!({}),
+        )
+        .await;
     assert_eq!(issued.status, 200, "{issued:?}");
-    let rollup = app.get(&format!("/api/v1/assignments/{}/rollup", parent.as_str().unwrap()), &sc).await;
+    let rollup = app
+        .get(
+            &format!("/api/v1/assignments/{}/rollup", parent.as_str().unwrap()),
+            &sc,
+        )
+        .await;
     assert_eq!(rollup.status, 200, "{rollup:?}");
     assert_eq!(rollup.body["method"], "sum");
     assert_eq!(rollup.body["children_target_value"], 180.0);
@@ -384,25 +718,56 @@ async fn the_2022_round_from_rules_to_carry_over() {
     // The province's supervisor of the localities sees the district's cascade; the
     // departments' supervisor does not.
     let children = format!("/api/v1/assignments?parent_id={}", parent.as_str().unwrap());
-    assert_eq!(app.get(&children, &app.token("giamsat.1").await).await.body["items"].as_array().unwrap().len(), 2);
-    assert_eq!(app.get(&children, &app.token("giamsat.2").await).await.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get(&children, &app.token("giamsat.1").await).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.get(&children, &app.token("giamsat.2").await).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     // Carry-over into 2023: linked to the original, flagged, once only.
     let carry = json!({"round_id": r2023.body["id"]});
-    let carried = app.post(&format!("/api/v1/assignments/{a1}/carry-over"), &ob, carry.clone()).await;
+    let carried = app
+        .post(
+            &format!("/api/v1/assignments/{a1}/carry-over"),
+            &ob,
+            carry.clone(),
+        )
+        .await;
     assert_eq!(carried.status, 201, "{carried:?}");
     assert_eq!(carried.body["carried_from_id"], json!(a1));
     assert_eq!(carried.body["state"], "draft");
-    assert!(carried.body["flags"].as_array().unwrap().contains(&json!("carried_over")));
+    assert!(carried.body["flags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("carried_over")));
     assert_eq!(carried.body["start_date"], "2023-01-01");
     assert_eq!(carried.body["end_date"], "2023-12-31");
-    assert_problem(&app.post(&format!("/api/v1/assignments/{a1}/carry-over"), &ob, carry).await, 409);
+    assert_problem(
+        &app.post(&format!("/api/v1/assignments/{a1}/carry-over"), &ob, carry)
+            .await,
+        409,
+    );
     let original = app.get(&format!("/api/v1/assignments/{a1}"), &sc).await;
     assert_eq!(original.body["state"], "committed");
 
     // Every step is in the audit trail.
-    let trail = app.get("/api/v1/audit-events?action=round.issue", &sc).await;
-    assert_eq!(trail.body["items"].as_array().unwrap().len(), 2, "{trail:?}");
+    let trail = app
+        .get("/api/v1/audit-events?action=round.issue", &sc)
+        .await;
+    assert_eq!(
+        trail.body["items"].as_array().unwrap().len(),
+        2,
+        "{trail:?}"
+    );
 }
 
 #[actix_web::test]
@@ -411,27 +776,75 @@ async fn bad_assignment_input_is_refused_and_nothing_is_written() {
     let ob = app.token("bantochuc.1").await;
     let vp = app.unit("VP").await;
     let tnmt = app.unit("VP-SO-TNMT").await;
-    let round = app.post("/api/v1/rounds", &ob, json!({"assigning_unit_id": vp, "year": 2024, "title": "Đợt thử"})).await;
+    let round = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2024, "title": "Đợt thử"}),
+        )
+        .await;
     assert_eq!(round.status, 201, "{round:?}");
     let base = json!({"round_id": round.body["id"], "assignee_unit_id": tnmt, "title": "Chỉ tiêu",
         "content_area": "socio_economic", "kind": "target", "start_date": "2024-01-01", "end_date": "2024-12-31",
         "target": {"unit_of_measure": "%", "shape": "range", "min": 9.5, "max": 8.0}});
     let cases: Vec<(Value, &str)> = vec![
         (base.clone(), "target.max"),
-        ({ let mut b = base.clone(); b["kind"] = json!("task"); b }, "target"),
-        ({ let mut b = base.clone(); b["end_date"] = json!("2023-12-31"); b["target"] = json!({"unit_of_measure": "%", "shape": "at_most", "value": 1.04}); b }, "end_date"),
-        ({ let mut b = base.clone(); b["assignee_unit_id"] = json!(vp); b["target"] = json!({"unit_of_measure": "%", "shape": "at_most", "value": 1.04}); b }, "assignee_unit_id"),
-        ({ let mut b = base.clone(); b["target"] = json!({"shape": "at_least", "value": 12.0}); b }, "target.unit_of_measure"),
+        (
+            {
+                let mut b = base.clone();
+                b["kind"] = json!("task");
+                b
+            },
+            "target",
+        ),
+        (
+            {
+                let mut b = base.clone();
+                b["end_date"] = json!("2023-12-31");
+                b["target"] = json!({"unit_of_measure": "%", "shape": "at_most", "value": 1.04});
+                b
+            },
+            "end_date",
+        ),
+        (
+            {
+                let mut b = base.clone();
+                b["assignee_unit_id"] = json!(vp);
+                b["target"] = json!({"unit_of_measure": "%", "shape": "at_most", "value": 1.04});
+                b
+            },
+            "assignee_unit_id",
+        ),
+        (
+            {
+                let mut b = base.clone();
+                b["target"] = json!({"shape": "at_least", "value": 12.0});
+                b
+            },
+            "target.unit_of_measure",
+        ),
     ];
     for (body, field) in cases {
         let res = app.post("/api/v1/assignments", &ob, body).await;
         assert_problem(&res, 422);
         assert!(
-            res.body["errors"].as_array().unwrap().iter().any(|e| e["field"] == field),
+            res.body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
             "{field}: {res:?}"
         );
     }
-    let listed = app.get(&format!("/api/v1/assignments?round_id={}", round.body["id"].as_str().unwrap()), &ob).await;
+    let listed = app
+        .get(
+            &format!(
+                "/api/v1/assignments?round_id={}",
+                round.body["id"].as_str().unwrap()
+            ),
+            &ob,
+        )
+        .await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 0);
     // Unknown shapes and fields are refused by the contract.
     let mut odd = base.clone();

@@ -67,6 +67,16 @@ struct World {
     group_2022: String,
     head_account: String,
     head_binding: String,
+    ob: String,
+    sc: String,
+    head: String,
+    staff: String,
+    /// An issued VP round with one assignment to TNMT and one to Bình Xuyên.
+    issued_round: Uuid,
+    tnmt_assignment: Uuid,
+    bx_assignment: Uuid,
+    /// A draft VP round of 2023.
+    draft_round: Uuid,
 }
 
 async fn first_id(app: &TestApp, token: &str, path: &str) -> String {
@@ -150,12 +160,141 @@ async fn world(app: &TestApp) -> World {
         tnmt,
         bx,
         vp,
+        ob: app.token("bantochuc.1").await,
+        sc: app.token("thuongvu.1").await,
+        head: app.token("head.so-tnmt").await,
+        staff: app.token("staff.so-tnmt.1").await,
+        issued_round: Uuid::nil(),
+        tnmt_assignment: Uuid::nil(),
+        bx_assignment: Uuid::nil(),
+        draft_round: Uuid::nil(),
     }
     .fix_cadres(app)
     .await
+    .with_assignments(app)
+    .await
+}
+
+/// A new draft VP round (with a unique decision number).
+async fn draft_round(app: &TestApp, w: &World, year: i32) -> Uuid {
+    let res = app
+        .post(
+            "/api/v1/rounds",
+            &w.ob,
+            json!({"assigning_unit_id": w.vp, "year": year, "title": "Đợt giao thử",
+            "decision_number": fresh_code("QĐ"), "decision_date": format!("{year}-01-15")}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    res.id()
+}
+
+/// A new draft task for `unit` in `round`.
+async fn draft_task(app: &TestApp, w: &World, round: Uuid, unit: Uuid) -> Uuid {
+    let res = app
+        .post(
+            "/api/v1/assignments",
+            &w.ob,
+            json!({"round_id": round, "assignee_unit_id": unit, "title": "Nhiệm vụ thử",
+            "content_area": "socio_economic", "kind": "task", "product_description": "Sản phẩm",
+            "start_date": "2022-01-01", "end_date": "2022-12-31"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    res.id()
+}
+
+/// Issues `round` as the Standing Committee.
+async fn issue(app: &TestApp, w: &World, round: Uuid) {
+    let path = format!("/api/v1/rounds/{round}");
+    let etag = etag_of(app, &w.sc, &path).await;
+    let res = app
+        .post_if(&format!("{path}/issue"), &w.sc, &etag, json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+}
+
+/// A new issued assignment to TNMT, in a round of its own.
+async fn issued_task(app: &TestApp, w: &World) -> Uuid {
+    let round = draft_round(app, w, 2022).await;
+    let task = draft_task(app, w, round, w.tnmt).await;
+    issue(app, w, round).await;
+    task
+}
+
+/// The terms hash the head of TNMT would sign in `round`.
+async fn terms_hash(app: &TestApp, w: &World, round: Uuid) -> Value {
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/rounds/{round}/commitment-terms?assignee_unit_id={}",
+                w.tnmt
+            ),
+            &w.sc,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    res.body["terms_hash"].clone()
+}
+
+/// A new committed assignment to TNMT, in a round of its own.
+async fn committed_task(app: &TestApp, w: &World) -> Uuid {
+    let task = issued_task(app, w).await;
+    let round: Uuid = app
+        .get(&format!("/api/v1/assignments/{task}"), &w.sc)
+        .await
+        .body["round_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let hash = terms_hash(app, w, round).await;
+    let res = app
+        .post(
+            &format!("/api/v1/rounds/{round}/commitments"),
+            &w.head,
+            json!({"assignee_unit_id": w.tnmt, "terms_hash": hash}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    task
+}
+
+/// A draft plan for a new issued TNMT assignment, submitted by its head.
+async fn submitted_plan(app: &TestApp, w: &World) -> (Uuid, String) {
+    let task = issued_task(app, w).await;
+    let path = format!("/api/v1/assignments/{task}/plan");
+    let plan = app
+        .send(Method::PUT, &path, &w.staff, Some(plan_body()), &[])
+        .await;
+    assert_eq!(plan.status, 201, "{plan:?}");
+    let submitted = app
+        .post_if(&format!("{path}/submit"), &w.head, &plan.etag(), json!({}))
+        .await;
+    assert_eq!(submitted.status, 200, "{submitted:?}");
+    (task, submitted.etag())
+}
+
+fn plan_body() -> Value {
+    json!({"solutions": "Giải pháp", "general_objective": "Mục tiêu",
+        "roadmap": [{"step": "Hoàn thành", "due_date": "2022-12-15"}]})
+}
+
+fn deadline_request() -> Value {
+    json!({"kind": "deadline_change", "justification": "Nguyên nhân khách quan do thiên tai", "end_date": "2023-03-31"})
 }
 
 impl World {
+    /// Rounds and assignments shared by the rows that only read.
+    async fn with_assignments(mut self, app: &TestApp) -> Self {
+        self.issued_round = draft_round(app, &self, 2022).await;
+        self.tnmt_assignment = draft_task(app, &self, self.issued_round, self.tnmt).await;
+        self.bx_assignment = draft_task(app, &self, self.issued_round, self.bx).await;
+        issue(app, &self, self.issued_round).await;
+        self.draft_round = draft_round(app, &self, 2023).await;
+        self
+    }
+
     /// The posts list gives post ids; turn the head posts into their cadres' ids.
     async fn fix_cadres(mut self, app: &TestApp) -> Self {
         for id in [&mut self.tnmt_head_cadre, &mut self.bx_head_cadre] {
@@ -299,6 +438,146 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             json!({"account_id": w.head_account, "role": "unit_staff", "unit_id": w.tnmt}),
         ),
         "read audit trail" => Call::get("/api/v1/audit-events".into()),
+        "list rounds" => Call::get("/api/v1/rounds".into()),
+        "read issued round" => Call::get(format!("/api/v1/rounds/{}", w.issued_round)),
+        "create round" => Call::post(
+            "/api/v1/rounds".into(),
+            json!({"assigning_unit_id": w.vp, "year": 2024, "title": "Đợt giao 2024"}),
+        ),
+        "round readiness" => Call::get(format!("/api/v1/rounds/{}/readiness", w.draft_round)),
+        "issue round" => {
+            let round = draft_round(app, w, 2022).await;
+            draft_task(app, w, round, w.tnmt).await;
+            let path = format!("/api/v1/rounds/{round}");
+            Call {
+                method: Method::POST,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path: format!("{path}/issue"),
+                body: Some(json!({})),
+            }
+        }
+        "round decisions" => Call::get(format!("/api/v1/rounds/{}/decisions", w.issued_round)),
+        "list assignments" => Call::get("/api/v1/assignments".into()),
+        "read assignment in scope" => {
+            Call::get(format!("/api/v1/assignments/{}", w.tnmt_assignment))
+        }
+        "read assignment out of scope" => {
+            Call::get(format!("/api/v1/assignments/{}", w.bx_assignment))
+        }
+        "assignment terms in scope" => {
+            Call::get(format!("/api/v1/assignments/{}/terms", w.tnmt_assignment))
+        }
+        "assignment rollup in scope" => {
+            Call::get(format!("/api/v1/assignments/{}/rollup", w.tnmt_assignment))
+        }
+        "create assignment" => Call::post(
+            "/api/v1/assignments".into(),
+            json!({"round_id": w.draft_round, "assignee_unit_id": w.tnmt, "title": "Nhiệm vụ mới",
+                "content_area": "party_building", "kind": "task", "product_description": "Sản phẩm",
+                "start_date": "2023-01-01", "end_date": "2023-12-31"}),
+        ),
+        "update draft assignment" => {
+            let task = draft_task(app, w, w.draft_round, w.tnmt).await;
+            let path = format!("/api/v1/assignments/{task}");
+            Call {
+                method: Method::PATCH,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path,
+                body: Some(json!({"title": "Nhiệm vụ đã sửa"})),
+            }
+        }
+        "withdraw assignment" => {
+            let task = issued_task(app, w).await;
+            let path = format!("/api/v1/assignments/{task}");
+            Call {
+                method: Method::POST,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path: format!("{path}/withdraw"),
+                body: Some(json!({"reason": "Không còn phù hợp"})),
+            }
+        }
+        "start assignment" => {
+            let task = committed_task(app, w).await;
+            let path = format!("/api/v1/assignments/{task}");
+            Call {
+                method: Method::POST,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path: format!("{path}/start"),
+                body: None,
+            }
+        }
+        "carry over" => {
+            let task = issued_task(app, w).await;
+            Call::post(
+                format!("/api/v1/assignments/{task}/carry-over"),
+                json!({"round_id": w.draft_round}),
+            )
+        }
+        "commitment terms in scope" => Call::get(format!(
+            "/api/v1/rounds/{}/commitment-terms?assignee_unit_id={}",
+            w.issued_round, w.tnmt
+        )),
+        "sign commitment" => {
+            let task = issued_task(app, w).await;
+            let round = app
+                .get(&format!("/api/v1/assignments/{task}"), &w.sc)
+                .await
+                .body["round_id"]
+                .clone();
+            let round: Uuid = round.as_str().unwrap().parse().unwrap();
+            Call::post(
+                format!("/api/v1/rounds/{round}/commitments"),
+                json!({"assignee_unit_id": w.tnmt, "terms_hash": terms_hash(app, w, round).await}),
+            )
+        }
+        "list commitments" => Call::get("/api/v1/commitments".into()),
+        "create delegation" => Call::post(
+            "/api/v1/signing-delegations".into(),
+            json!({"unit_id": w.tnmt, "cadre_id": w.tnmt_head_cadre, "valid_from": "2026-01-01", "reason": "Ủy quyền ký thay"}),
+        ),
+        "list delegations" => Call::get("/api/v1/signing-delegations".into()),
+        "write plan" => {
+            let task = issued_task(app, w).await;
+            Call {
+                method: Method::PUT,
+                path: format!("/api/v1/assignments/{task}/plan"),
+                body: Some(plan_body()),
+                etag: None,
+            }
+        }
+        "approve plan" => {
+            let (task, etag) = submitted_plan(app, w).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/assignments/{task}/plan/approve"),
+                body: Some(json!({})),
+                etag: Some(etag),
+            }
+        }
+        "request amendment" => {
+            let task = issued_task(app, w).await;
+            Call::post(
+                format!("/api/v1/assignments/{task}/amendments"),
+                deadline_request(),
+            )
+        }
+        "approve amendment" => {
+            let task = issued_task(app, w).await;
+            let req = app
+                .post(
+                    &format!("/api/v1/assignments/{task}/amendments"),
+                    &w.head,
+                    deadline_request(),
+                )
+                .await;
+            assert_eq!(req.status, 201, "{req:?}");
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/amendments/{}/approve", req.id()),
+                body: Some(json!({})),
+                etag: Some(req.etag()),
+            }
+        }
         other => panic!("unknown row {other}"),
     }
 }
@@ -413,6 +692,96 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "read audit trail",
         [200, 200, 200, 403, 403, 403, 403, 403, 200],
+    ),
+    // Roles: admin, Standing Committee, Organisation Board, supervisor, head, staff, feed,
+    // public, admin.bx. Administrators never see or touch assignments.
+    ("list rounds", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "read issued round",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "create round",
+        [403, 201, 201, 422, 422, 422, 403, 403, 422],
+    ),
+    (
+        "round readiness",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    ("issue round", [404, 200, 403, 404, 404, 404, 404, 404, 404]),
+    (
+        "round decisions",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "list assignments",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "read assignment in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read assignment out of scope",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "assignment terms in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "assignment rollup in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "create assignment",
+        [422, 201, 201, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "update draft assignment",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "withdraw assignment",
+        [404, 200, 403, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "start assignment",
+        [404, 403, 403, 403, 200, 403, 404, 404, 404],
+    ),
+    ("carry over", [404, 201, 201, 403, 403, 403, 404, 404, 404]),
+    (
+        "commitment terms in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "sign commitment",
+        [404, 403, 403, 403, 201, 403, 404, 404, 404],
+    ),
+    (
+        "list commitments",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "create delegation",
+        [201, 403, 201, 403, 403, 403, 422, 422, 422],
+    ),
+    (
+        "list delegations",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    ("write plan", [404, 403, 403, 403, 201, 201, 404, 404, 404]),
+    (
+        "approve plan",
+        [404, 200, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "request amendment",
+        [404, 403, 403, 403, 201, 403, 404, 404, 404],
+    ),
+    (
+        "approve amendment",
+        [404, 200, 403, 403, 403, 403, 404, 404, 404],
     ),
 ];
 
