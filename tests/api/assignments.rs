@@ -854,3 +854,136 @@ async fn bad_assignment_input_is_refused_and_nothing_is_written() {
     extra["status"] = json!("issued");
     assert_problem(&app.post("/api/v1/assignments", &ob, extra).await, 422);
 }
+
+#[actix_web::test]
+async fn an_override_is_recorded_and_a_delegate_signs_for_the_head() {
+    let app = TestApp::spawn().await;
+    let (ob, sc) = (
+        app.token("bantochuc.1").await,
+        app.token("thuongvu.1").await,
+    );
+    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
+    let departments = group(&app, 2022, "SO-NGANH").await;
+    let round = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt bổ sung",
+            "decision_number": "20-QĐ/TU", "decision_date": "2022-03-01",
+            "group_rules": [{"group_id": departments, "min_tasks": 1}]}),
+        )
+        .await;
+    assert_eq!(round.status, 201, "{round:?}");
+    let target = created(
+        &app,
+        &ob,
+        json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
+        "title": "Giảm tỷ lệ hộ nghèo", "content_area": "socio_economic", "kind": "target",
+        "start_date": "2022-01-01", "end_date": "2022-12-31",
+        "target": {"unit_of_measure": "%", "shape": "at_most", "value": 1.04, "baseline": 1.5}}),
+    )
+    .await;
+    let url = format!("/api/v1/rounds/{}", round.id());
+    // 17 departments have no task: issuing needs a written reason, which is kept with the list.
+    let issued = app
+        .post_if(
+            &format!("{url}/issue"),
+            &sc,
+            &round.etag(),
+            json!({"override_reason": "Các sở còn lại được giao trong quyết định số 15-QĐ/TU"}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    assert_eq!(
+        issued.body["override_breaches"].as_array().unwrap().len(),
+        17
+    );
+    assert!(issued.body["override_reason"].is_string());
+
+    // A deputy with a head's binding but no head post cannot sign until a delegation is recorded.
+    let admin = app.token("admin").await;
+    let cadre = app
+        .post(
+            "/api/v1/cadres",
+            &ob,
+            json!({"full_name": "Nguyễn Văn Phó", "managing_unit_id": tnmt}),
+        )
+        .await;
+    let account = app.post("/api/v1/accounts", &admin, json!({"username": "pho.so-tnmt", "display_name": "Phó Giám đốc",
+        "kind": "user", "secret": "Mat-khau-du-dai-2026", "home_unit_id": tnmt, "cadre_id": cadre.id()})).await;
+    assert_eq!(account.status, 201, "{account:?}");
+    app.post(
+        "/api/v1/role-bindings",
+        &admin,
+        json!({"account_id": account.id(), "role": "unit_head", "unit_id": tnmt,
+        "valid_from": "2022-01-01"}),
+    )
+    .await;
+    let refused = sign(&app, "pho.so-tnmt", &round.id().to_string(), tnmt).await;
+    assert_problem(&refused, 403);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let delegation = app.post("/api/v1/signing-delegations", &ob, json!({"unit_id": tnmt, "cadre_id": cadre.id(),
+        "valid_from": today, "decision_ref": "12-QĐ/STNMT", "reason": "Giám đốc đi công tác dài ngày"})).await;
+    assert_eq!(delegation.status, 201, "{delegation:?}");
+    let signed = sign(&app, "pho.so-tnmt", &round.id().to_string(), tnmt).await;
+    assert_eq!(signed.status, 201, "{signed:?}");
+    assert_eq!(signed.body["delegation_id"], json!(delegation.id()));
+    assert!(signed.body["signer_post_id"].is_null());
+
+    // A target change and a withdrawal go through amendments; a rejection changes nothing.
+    let head = app.token("head.so-tnmt").await;
+    let id = target["id"].as_str().unwrap();
+    let change = app
+        .post(
+            &format!("/api/v1/assignments/{id}/amendments"),
+            &head,
+            json!({"kind": "target_change",
+        "justification": "Tiêu chí hộ nghèo mới của Trung ương", "objective_cause": true,
+        "target": {"unit_of_measure": "%", "shape": "at_most", "value": 1.2, "baseline": 1.5}}),
+        )
+        .await;
+    assert_eq!(change.status, 201, "{change:?}");
+    let url = format!("/api/v1/amendments/{}", change.id());
+    assert_problem(
+        &app.post_if(&format!("{url}/reject"), &sc, &change.etag(), json!({}))
+            .await,
+        422,
+    );
+    let rejected = app
+        .post_if(
+            &format!("{url}/reject"),
+            &sc,
+            &change.etag(),
+            json!({"comment": "Giữ nguyên chỉ tiêu"}),
+        )
+        .await;
+    assert_eq!(rejected.body["state"], "rejected", "{rejected:?}");
+    assert_problem(
+        &app.post_if(&format!("{url}/approve"), &sc, &rejected.etag(), json!({}))
+            .await,
+        409,
+    );
+    let still = app.get(&format!("/api/v1/assignments/{id}"), &head).await;
+    assert_eq!(still.body["target"]["value"], 1.04);
+    assert_eq!(still.body["commitment_status"], "valid");
+    let withdrawal = app
+        .post(
+            &format!("/api/v1/assignments/{id}/amendments"),
+            &head,
+            json!({"kind": "withdrawal",
+        "justification": "Nhiệm vụ đã chuyển cho Sở Lao động - Thương binh và Xã hội"}),
+        )
+        .await;
+    let approved = app
+        .post_if(
+            &format!("/api/v1/amendments/{}/approve", withdrawal.id()),
+            &sc,
+            &withdrawal.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{approved:?}");
+    let gone = app.get(&format!("/api/v1/assignments/{id}"), &head).await;
+    assert_eq!(gone.body["state"], "withdrawn");
+    assert_eq!(gone.body["terms_version"], 2);
+}
