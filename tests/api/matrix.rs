@@ -578,6 +578,118 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(req.etag()),
             }
         }
+        "update draft round" => {
+            let path = format!("/api/v1/rounds/{}", draft_round(app, w, 2024).await);
+            Call {
+                method: Method::PATCH,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path,
+                body: Some(json!({"title": "Đợt giao đã sửa"})),
+            }
+        }
+        "delete draft round" => {
+            let path = format!("/api/v1/rounds/{}", draft_round(app, w, 2024).await);
+            Call {
+                method: Method::DELETE,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path,
+                body: None,
+            }
+        }
+        "close round" => {
+            let round = draft_round(app, w, 2022).await;
+            draft_task(app, w, round, w.tnmt).await;
+            issue(app, w, round).await;
+            let path = format!("/api/v1/rounds/{round}");
+            Call {
+                method: Method::POST,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path: format!("{path}/close"),
+                body: None,
+            }
+        }
+        "delete draft assignment" => {
+            let task = draft_task(app, w, w.draft_round, w.tnmt).await;
+            let path = format!("/api/v1/assignments/{task}");
+            Call {
+                method: Method::DELETE,
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                path,
+                body: None,
+            }
+        }
+        "read commitment in scope" => {
+            let task = committed_task(app, w).await;
+            let id = app
+                .get(&format!("/api/v1/assignments/{task}"), &w.sc)
+                .await
+                .body["commitment_id"]
+                .clone();
+            Call::get(format!("/api/v1/commitments/{}", id.as_str().unwrap()))
+        }
+        "read delegation" => {
+            let res = app
+                .post(
+                    "/api/v1/signing-delegations",
+                    &w.ob,
+                    json!({"unit_id": w.tnmt, "cadre_id": w.tnmt_head_cadre,
+                    "valid_from": "2026-01-01", "reason": "Ủy quyền ký thay"}),
+                )
+                .await;
+            assert_eq!(res.status, 201, "{res:?}");
+            Call::get(format!("/api/v1/signing-delegations/{}", res.id()))
+        }
+        "read plan" => {
+            let (task, _) = submitted_plan(app, w).await;
+            Call::get(format!("/api/v1/assignments/{task}/plan"))
+        }
+        "submit plan" => {
+            let task = issued_task(app, w).await;
+            let path = format!("/api/v1/assignments/{task}/plan");
+            let plan = app
+                .send(Method::PUT, &path, &w.staff, Some(plan_body()), &[])
+                .await;
+            Call {
+                method: Method::POST,
+                path: format!("{path}/submit"),
+                body: None,
+                etag: Some(plan.etag()),
+            }
+        }
+        "return plan" => {
+            let (task, etag) = submitted_plan(app, w).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/assignments/{task}/plan/return"),
+                body: Some(json!({"comment": "Bổ sung lộ trình"})),
+                etag: Some(etag),
+            }
+        }
+        "list amendments in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/amendments",
+            w.tnmt_assignment
+        )),
+        "read amendment" | "reject amendment" => {
+            let task = issued_task(app, w).await;
+            let req = app
+                .post(
+                    &format!("/api/v1/assignments/{task}/amendments"),
+                    &w.head,
+                    deadline_request(),
+                )
+                .await;
+            assert_eq!(req.status, 201, "{req:?}");
+            if row == "read amendment" {
+                Call::get(format!("/api/v1/amendments/{}", req.id()))
+            } else {
+                Call {
+                    method: Method::POST,
+                    path: format!("/api/v1/amendments/{}/reject", req.id()),
+                    body: Some(json!({"comment": "Không chấp thuận"})),
+                    etag: Some(req.etag()),
+                }
+            }
+        }
         other => panic!("unknown row {other}"),
     }
 }
