@@ -1,6 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL.
 
 pub mod canonical;
+pub mod periods;
 pub mod restructuring;
 pub mod roles;
 pub mod round_rules;
@@ -61,5 +62,6 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (AmendmentState::VOCABULARY, AmendmentState::terms()),
         (AmendmentKind::VOCABULARY, AmendmentKind::terms()),
         (SignatureAlgorithm::VOCABULARY, SignatureAlgorithm::terms()),
+        (periods::Cadence::VOCABULARY, periods::Cadence::terms()),
     ]
 }
