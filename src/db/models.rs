@@ -180,6 +180,8 @@ pub struct RoundRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub reporting_cadence: String,
+    pub report_due_days: i32,
 }
 
 /// A row of `round_group_rules`.
@@ -337,4 +339,43 @@ pub struct AmendmentRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `progress_reports`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = progress_reports)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub period_code: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub due_date: NaiveDate,
+    pub state: String,
+    pub revision: i32,
+    pub content: serde_json::Value,
+    pub actual_value: Option<f64>,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<Uuid>,
+    pub review_comment: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `progress_report_history`.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = progress_report_history)]
+pub struct ReportHistoryRow {
+    pub id: i64,
+    pub report_id: Uuid,
+    pub revision: i32,
+    pub state: String,
+    pub content: serde_json::Value,
+    pub actual_value: Option<f64>,
+    pub review_comment: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Option<Uuid>,
 }

@@ -189,6 +189,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    progress_reports (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        period_code -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        due_date -> Date,
+        state -> Text,
+        revision -> Int4,
+        content -> Jsonb,
+        actual_value -> Nullable<Float8>,
+        first_submitted_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        reviewed_at -> Nullable<Timestamptz>,
+        reviewed_by -> Nullable<Uuid>,
+        review_comment -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    progress_report_history (id) {
+        id -> Int8,
+        report_id -> Uuid,
+        revision -> Int4,
+        state -> Text,
+        content -> Jsonb,
+        actual_value -> Nullable<Float8>,
+        review_comment -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+        recorded_by -> Nullable<Uuid>,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -217,6 +254,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     plans,
     amendments,
+    progress_reports,
+    progress_report_history,
 );
 
 diesel::table! {
@@ -239,6 +278,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reporting_cadence -> Text,
+        report_due_days -> Int4,
     }
 }
 

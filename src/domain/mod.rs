@@ -2,6 +2,7 @@
 
 pub mod canonical;
 pub mod periods;
+pub mod progress;
 pub mod restructuring;
 pub mod roles;
 pub mod round_rules;
@@ -63,5 +64,17 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (AmendmentKind::VOCABULARY, AmendmentKind::terms()),
         (SignatureAlgorithm::VOCABULARY, SignatureAlgorithm::terms()),
         (periods::Cadence::VOCABULARY, periods::Cadence::terms()),
+        (
+            progress::ReportState::VOCABULARY,
+            progress::ReportState::terms(),
+        ),
+        (
+            progress::Confidence::VOCABULARY,
+            progress::Confidence::terms(),
+        ),
+        (
+            progress::Timeliness::VOCABULARY,
+            progress::Timeliness::terms(),
+        ),
     ]
 }

@@ -33,6 +33,7 @@ vocab_enum!(
         CommitmentSign => ("commitment_sign", "Ký cam kết, trình kế hoạch, đề nghị điều chỉnh", "Sign commitments, submit plans, request amendments"),
         PlanReview => ("plan_review", "Phê duyệt, trả lại kế hoạch", "Approve or return plans"),
         AmendmentDecide => ("amendment_decide", "Quyết định điều chỉnh nhiệm vụ", "Decide amendment requests"),
+        ReportReview => ("report_review", "Tiếp nhận, trả lại báo cáo tiến độ", "Accept or return progress reports"),
     }
 );
 
@@ -59,6 +60,7 @@ impl Role {
                 AssignmentRead,
                 RoundManage,
                 PlanReview,
+                ReportReview,
             ],
             Role::StandingCommittee => &[
                 OrgRead,

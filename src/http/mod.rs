@@ -59,7 +59,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::assignments::routes)
             .configure(handlers::commitments::routes)
             .configure(handlers::plans::routes)
-            .configure(handlers::amendments::routes),
+            .configure(handlers::amendments::routes)
+            .configure(handlers::reports::routes),
     );
 }
 

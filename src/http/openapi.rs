@@ -178,6 +178,8 @@ Updates require `If-Match` with the ETag last read.",
         commitments::list_delegations, commitments::create_delegation, commitments::get_delegation,
         plans::get, plans::put, plans::submit, plans::approve, plans::return_plan,
         amendments::list, amendments::create, amendments::get, amendments::approve, amendments::reject,
+        reports::schedule, reports::list, reports::put, reports::get, reports::revisions,
+        reports::submit, reports::accept, reports::return_report,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -191,6 +193,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "commitments", description = "Signed commitments to the terms, and signing delegations"),
         (name = "plans", description = "Implementation plans and their approval"),
         (name = "amendments", description = "Requests to change a target or deadline, or to withdraw, and their decisions"),
+        (name = "progress", description = "Reporting schedules and progress reports, with every revision kept"),
     )
 )]
 pub struct ApiDoc;

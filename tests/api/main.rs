@@ -10,4 +10,5 @@ mod contract;
 mod matrix;
 mod org;
 mod people;
+mod progress;
 mod service;

@@ -280,6 +280,10 @@ fn plan_body() -> Value {
         "roadmap": [{"step": "Hoàn thành", "due_date": "2022-12-15"}]})
 }
 
+fn report_body() -> Value {
+    json!({"narrative": "Đã hoàn thành 50% khối lượng", "confidence": "on_track"})
+}
+
 fn deadline_request() -> Value {
     json!({"kind": "deadline_change", "justification": "Nguyên nhân khách quan do thiên tai", "end_date": "2023-03-31"})
 }
@@ -687,6 +691,62 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                     path: format!("/api/v1/amendments/{}/reject", req.id()),
                     body: Some(json!({"comment": "Không chấp thuận"})),
                     etag: Some(req.etag()),
+                }
+            }
+        }
+        "reporting schedule in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/reporting-schedule",
+            w.tnmt_assignment
+        )),
+        "list progress reports in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/progress-reports",
+            w.tnmt_assignment
+        )),
+        "write progress report" => {
+            let task = issued_task(app, w).await;
+            Call {
+                method: Method::PUT,
+                path: format!("/api/v1/assignments/{task}/progress-reports/2022-Q1"),
+                body: Some(report_body()),
+                etag: None,
+            }
+        }
+        "read progress report"
+        | "progress report revisions"
+        | "submit progress report"
+        | "accept progress report" => {
+            let task = issued_task(app, w).await;
+            let draft = app
+                .send(
+                    Method::PUT,
+                    &format!("/api/v1/assignments/{task}/progress-reports/2022-Q1"),
+                    &w.staff,
+                    Some(report_body()),
+                    &[],
+                )
+                .await;
+            assert_eq!(draft.status, 201, "{draft:?}");
+            let path = format!("/api/v1/progress-reports/{}", draft.id());
+            match row {
+                "read progress report" => Call::get(path),
+                "progress report revisions" => Call::get(format!("{path}/revisions")),
+                "submit progress report" => Call {
+                    method: Method::POST,
+                    path: format!("{path}/submit"),
+                    body: None,
+                    etag: Some(draft.etag()),
+                },
+                _ => {
+                    let sent = app
+                        .post_if(&format!("{path}/submit"), &w.head, &draft.etag(), json!({}))
+                        .await;
+                    assert_eq!(sent.status, 200, "{sent:?}");
+                    Call {
+                        method: Method::POST,
+                        path: format!("{path}/accept"),
+                        body: Some(json!({})),
+                        etag: Some(sent.etag()),
+                    }
                 }
             }
         }

@@ -18,7 +18,9 @@ use super::units::unknown;
 use crate::auth::{scope, Caller};
 use crate::db::audit::{self, Change};
 use crate::db::models::{AssignmentRow, TermsRow};
-use crate::db::schema::{assignment_terms, assignments, org_group_members, rounds as rounds_t};
+use crate::db::schema::{
+    assignment_terms, assignments, org_group_members, progress_reports, rounds as rounds_t,
+};
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
 use crate::domain::target::{self, Rollup, Target, TargetShape};
@@ -1226,7 +1228,7 @@ pub struct RollupChild {
     pub state: AssignmentState,
     /// Its target number (value, or the range's lower bound).
     pub target_value: Option<f64>,
-    /// Its latest reported actual value (none until progress is reported).
+    /// Its latest actual value from an accepted progress report.
     pub actual_value: Option<f64>,
 }
 
@@ -1258,7 +1260,7 @@ fn target_number(t: &Option<Value>) -> Option<f64> {
 /// Roll up an assignment's children
 ///
 /// For a parent split among subordinate units (cascade): the children's targets and latest
-/// actuals rolled up by the parent's method (sum, average, min or max), and whether the split
+/// accepted actual values rolled up by the parent's method (sum, average, min or max), and whether the split
 /// covers the parent's target.
 #[utoipa::path(get, path = "/api/v1/assignments/{id}/rollup", tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id")),
@@ -1278,16 +1280,27 @@ pub async fn rollup(
         .load(&mut conn)
         .await?;
     let method = Rollup::parse(&parent.rollup).unwrap_or(Rollup::None);
-    let children: Vec<RollupChild> = rows
-        .iter()
-        .map(|c| RollupChild {
+    let mut children = Vec::new();
+    for c in &rows {
+        // The latest accepted actual value of each child.
+        let actual_value: Option<f64> = progress_reports::table
+            .filter(progress_reports::assignment_id.eq(c.id))
+            .filter(progress_reports::state.eq("accepted"))
+            .filter(progress_reports::actual_value.is_not_null())
+            .order(progress_reports::period_end.desc())
+            .select(progress_reports::actual_value)
+            .first::<Option<f64>>(&mut conn)
+            .await
+            .optional()?
+            .flatten();
+        children.push(RollupChild {
             assignment_id: c.id,
             assignee_unit_id: c.assignee_unit_id,
             state: AssignmentState::parse(&c.state).unwrap_or(AssignmentState::Issued),
             target_value: target_number(&c.target),
-            actual_value: None,
-        })
-        .collect();
+            actual_value,
+        });
+    }
     let targets: Option<Vec<f64>> = children.iter().map(|c| c.target_value).collect();
     let children_target_value = targets.and_then(|t| target::roll_up(method, &t));
     let actuals: Option<Vec<f64>> = children.iter().map(|c| c.actual_value).collect();

@@ -14,6 +14,7 @@ pub mod levels;
 pub mod me;
 pub mod plans;
 pub mod posts;
+pub mod reports;
 pub mod restructurings;
 pub mod rounds;
 pub mod units;

@@ -23,6 +23,7 @@ use crate::db::schema::{
     round_group_rules, rounds,
 };
 use crate::domain::canonical;
+use crate::domain::periods::Cadence;
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::{
     self, AssignmentKind, Breach, ContentArea, GroupRule, PlannedAssignment,
@@ -117,6 +118,10 @@ pub struct Round {
     pub closed_at: Option<DateTime<Utc>>,
     /// Per-group rules.
     pub group_rules: Vec<GroupRuleSpec>,
+    /// How often heads report progress.
+    pub reporting_cadence: Cadence,
+    /// Days after each period's cut-off (the 14th) that a report is due.
+    pub report_due_days: i32,
     /// Version, also the ETag.
     pub version: i32,
     /// Created at.
@@ -143,6 +148,8 @@ impl Round {
             override_breaches: r.override_breaches,
             closed_at: r.closed_at,
             group_rules: rules.into_iter().map(GroupRuleSpec::from).collect(),
+            reporting_cadence: Cadence::parse(&r.reporting_cadence).unwrap_or(Cadence::Quarterly),
+            report_due_days: r.report_due_days,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -343,6 +350,21 @@ pub struct NewRound {
     #[serde(default)]
     #[validate(length(max = 50), nested)]
     pub group_rules: Vec<GroupRuleSpec>,
+    /// How often heads report progress (default `quarterly`).
+    #[serde(default = "quarterly")]
+    pub reporting_cadence: Cadence,
+    /// Days after each period's cut-off that a report is due, 0–90 (default 5).
+    #[serde(default = "five")]
+    #[validate(range(min = 0, max = 90))]
+    pub report_due_days: i32,
+}
+
+fn quarterly() -> Cadence {
+    Cadence::Quarterly
+}
+
+fn five() -> i32 {
+    5
 }
 
 /// Checks group rules against the assigning unit: groups it owns, once each, consistent.
@@ -483,6 +505,8 @@ pub async fn create(
                     version: 1,
                     created_at: now,
                     updated_at: now,
+                    reporting_cadence: new.reporting_cadence.as_str().to_owned(),
+                    report_due_days: new.report_due_days,
                 };
                 diesel::insert_into(rounds::table)
                     .values(&row)
@@ -566,6 +590,11 @@ pub struct RoundPatch {
     /// Replaces every per-group rule.
     #[validate(length(max = 50), nested)]
     pub group_rules: Option<Vec<GroupRuleSpec>>,
+    /// How often heads report progress.
+    pub reporting_cadence: Option<Cadence>,
+    /// Days after each period's cut-off that a report is due, 0–90.
+    #[validate(range(min = 0, max = 90))]
+    pub report_due_days: Option<i32>,
 }
 
 #[derive(AsChangeset)]
@@ -577,6 +606,8 @@ struct RoundChanges {
     decision_date: Option<NaiveDate>,
     signer_title: Option<String>,
     signer_name: Option<String>,
+    reporting_cadence: Option<String>,
+    report_due_days: Option<i32>,
     version: i32,
     updated_at: DateTime<Utc>,
 }
@@ -663,6 +694,8 @@ pub async fn update(
                         decision_date: patch.decision_date,
                         signer_title: patch.signer_title,
                         signer_name: patch.signer_name,
+                        reporting_cadence: patch.reporting_cadence.map(|c| c.as_str().to_owned()),
+                        report_due_days: patch.report_due_days,
                         version: before.version + 1,
                         updated_at: Utc::now(),
                     })
