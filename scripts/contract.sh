@@ -144,5 +144,5 @@ fuzz_as() {
 # The administrator reaches the organisation, people and access endpoints; the Standing
 # Committee (who sees no accounts but drafts, issues and decides) reaches the assignment cycle.
 fuzz_as admin schemathesis-admin-junit.xml
-fuzz_as thuongvu.1 schemathesis-sc-junit.xml --include-tag-regex '^(assignments|commitments|plans|amendments|progress)$'
+fuzz_as thuongvu.1 schemathesis-sc-junit.xml --include-tag-regex '^(assignments|commitments|plans|amendments|progress|supervision)$'
 echo "==> contract checks passed"

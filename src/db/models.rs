@@ -229,6 +229,7 @@ pub struct AssignmentRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub objective_cause: bool,
 }
 
 /// A row of `assignment_terms`.
@@ -378,4 +379,40 @@ pub struct ReportHistoryRow {
     pub review_comment: Option<String>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: Option<Uuid>,
+}
+
+/// A row of `obstacles`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = obstacles)]
+pub struct ObstacleRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub report_id: Option<Uuid>,
+    pub description: String,
+    pub support_requested: Option<String>,
+    pub state: String,
+    pub raised_by: Uuid,
+    pub raised_at: DateTime<Utc>,
+    pub response: Option<String>,
+    pub responded_by: Option<Uuid>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub objective_cause: bool,
+    pub certification_note: Option<String>,
+    pub certified_by: Option<Uuid>,
+    pub certified_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// A row of `opinions`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = opinions)]
+pub struct OpinionRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
 }

@@ -226,6 +226,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    obstacles (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        report_id -> Nullable<Uuid>,
+        description -> Text,
+        support_requested -> Nullable<Text>,
+        state -> Text,
+        raised_by -> Uuid,
+        raised_at -> Timestamptz,
+        response -> Nullable<Text>,
+        responded_by -> Nullable<Uuid>,
+        responded_at -> Nullable<Timestamptz>,
+        resolution_note -> Nullable<Text>,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
+        objective_cause -> Bool,
+        certification_note -> Nullable<Text>,
+        certified_by -> Nullable<Uuid>,
+        certified_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    opinions (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        author_id -> Uuid,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -256,6 +290,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     amendments,
     progress_reports,
     progress_report_history,
+    obstacles,
+    opinions,
 );
 
 diesel::table! {
@@ -325,6 +361,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        objective_cause -> Bool,
     }
 }
 

@@ -35,6 +35,15 @@ vocab_enum!(
     }
 );
 
+vocab_enum!(
+    /// State of an obstacle raised on an assignment.
+    ObstacleState, "obstacle_state" {
+        Open => ("open", "Chờ hỗ trợ", "Open"),
+        Answered => ("answered", "Đã trả lời", "Answered"),
+        Resolved => ("resolved", "Đã tháo gỡ", "Resolved"),
+    }
+);
+
 /// What can be done to a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportAction {

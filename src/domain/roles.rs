@@ -34,6 +34,8 @@ vocab_enum!(
         PlanReview => ("plan_review", "Phê duyệt, trả lại kế hoạch", "Approve or return plans"),
         AmendmentDecide => ("amendment_decide", "Quyết định điều chỉnh nhiệm vụ", "Decide amendment requests"),
         ReportReview => ("report_review", "Tiếp nhận, trả lại báo cáo tiến độ", "Accept or return progress reports"),
+        ObstacleRespond => ("obstacle_respond", "Trả lời khó khăn, vướng mắc; ghi ý kiến", "Answer obstacles and record opinions"),
+        ObjectiveCauseCertify => ("objective_cause_certify", "Xác nhận nguyên nhân khách quan", "Certify objective causes"),
     }
 );
 
@@ -61,6 +63,8 @@ impl Role {
                 RoundManage,
                 PlanReview,
                 ReportReview,
+                ObstacleRespond,
+                ObjectiveCauseCertify,
             ],
             Role::StandingCommittee => &[
                 OrgRead,
@@ -71,8 +75,10 @@ impl Role {
                 RoundIssue,
                 PlanReview,
                 AmendmentDecide,
+                ObstacleRespond,
+                ObjectiveCauseCertify,
             ],
-            Role::Supervisor => &[OrgRead, PersonnelRead, AssignmentRead],
+            Role::Supervisor => &[OrgRead, PersonnelRead, AssignmentRead, ObstacleRespond],
             Role::UnitHead => &[
                 OrgRead,
                 PersonnelRead,

@@ -60,7 +60,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::commitments::routes)
             .configure(handlers::plans::routes)
             .configure(handlers::amendments::routes)
-            .configure(handlers::reports::routes),
+            .configure(handlers::reports::routes)
+            .configure(handlers::supervision::routes),
     );
 }
 

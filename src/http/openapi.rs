@@ -180,6 +180,8 @@ Updates require `If-Match` with the ETag last read.",
         amendments::list, amendments::create, amendments::get, amendments::approve, amendments::reject,
         reports::schedule, reports::list, reports::put, reports::get, reports::revisions,
         reports::submit, reports::accept, reports::return_report,
+        supervision::list, supervision::raise, supervision::get, supervision::respond,
+        supervision::resolve, supervision::certify, supervision::list_opinions, supervision::add_opinion,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -194,6 +196,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "plans", description = "Implementation plans and their approval"),
         (name = "amendments", description = "Requests to change a target or deadline, or to withdraw, and their decisions"),
         (name = "progress", description = "Reporting schedules and progress reports, with every revision kept"),
+        (name = "supervision", description = "Obstacles and the support given, objective causes, supervisors' opinions"),
     )
 )]
 pub struct ApiDoc;

@@ -12,3 +12,4 @@ mod org;
 mod people;
 mod progress;
 mod service;
+mod supervision;

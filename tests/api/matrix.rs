@@ -750,6 +750,52 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 }
             }
         }
+        "raise obstacle" => {
+            let task = issued_task(app, w).await;
+            Call::post(
+                format!("/api/v1/assignments/{task}/obstacles"),
+                json!({"description": "Thiếu kinh phí thực hiện"}),
+            )
+        }
+        "list obstacles in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/obstacles",
+            w.tnmt_assignment
+        )),
+        "respond to obstacle" | "certify objective cause" | "read obstacle" => {
+            let task = issued_task(app, w).await;
+            let raised = app
+                .post(
+                    &format!("/api/v1/assignments/{task}/obstacles"),
+                    &w.staff,
+                    json!({"description": "Thiếu kinh phí thực hiện"}),
+                )
+                .await;
+            assert_eq!(raised.status, 201, "{raised:?}");
+            let path = format!("/api/v1/obstacles/{}", raised.id());
+            match row {
+                "read obstacle" => Call::get(path),
+                "respond to obstacle" => Call {
+                    method: Method::POST,
+                    path: format!("{path}/respond"),
+                    body: Some(json!({"note": "Đã làm việc với Sở Tài chính"})),
+                    etag: Some(raised.etag()),
+                },
+                _ => Call {
+                    method: Method::POST,
+                    path: format!("{path}/certify-objective-cause"),
+                    body: Some(json!({"note": "Cắt giảm ngân sách theo Nghị quyết của Quốc hội"})),
+                    etag: Some(raised.etag()),
+                },
+            }
+        }
+        "record opinion" => Call::post(
+            format!("/api/v1/assignments/{}/opinions", w.tnmt_assignment),
+            json!({"body": "Đề nghị tập trung chỉ đạo"}),
+        ),
+        "list opinions in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/opinions",
+            w.tnmt_assignment
+        )),
         other => panic!("unknown row {other}"),
     }
 }

@@ -152,6 +152,9 @@ pub struct Assignment {
     pub commitment_id: Option<Uuid>,
     /// Why it was withdrawn.
     pub withdrawn_reason: Option<String>,
+    /// Whether an obstacle on it was certified as an objective cause (it waives penalties in
+    /// grading).
+    pub objective_cause: bool,
     /// Version, also the ETag.
     pub version: i32,
     /// Created at.
@@ -197,6 +200,7 @@ impl From<AssignmentRow> for Assignment {
             commitment_status: commitment_status.to_owned(),
             commitment_id: r.commitment_id,
             withdrawn_reason: r.withdrawn_reason,
+            objective_cause: r.objective_cause,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -743,6 +747,7 @@ fn row_of(
         version: existing.map_or(1, |e| e.version + 1),
         created_at: existing.map_or(now, |e| e.created_at),
         updated_at: now,
+        objective_cause: existing.is_some_and(|e| e.objective_cause),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod posts;
 pub mod reports;
 pub mod restructurings;
 pub mod rounds;
+pub mod supervision;
 pub mod units;
 pub mod vocabularies;
 

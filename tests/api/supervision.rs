@@ -1,0 +1,183 @@
+//! Supervision over HTTP: an obstacle raised, answered by the watching supervisor, resolved and
+//! certified as an objective cause; opinions; supervisors outside their watch are refused.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[actix_web::test]
+async fn an_obstacle_is_answered_resolved_and_certified() {
+    let app = TestApp::spawn().await;
+    let (ob, sc) = (
+        app.token("bantochuc.1").await,
+        app.token("thuongvu.1").await,
+    );
+    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
+    let round = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
+            "decision_number": "40-QĐ/TU", "decision_date": "2022-01-10"}),
+        )
+        .await;
+    let task = app
+        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
+            "title": "Hoàn thành giải phóng mặt bằng dự án đường vành đai 3", "content_area": "socio_economic",
+            "kind": "task", "product_description": "Bàn giao mặt bằng", "start_date": "2022-01-01", "end_date": "2022-12-31"}))
+        .await;
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{}/issue", round.id()),
+            &sc,
+            &round.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    let id = task.id();
+
+    let staff = app.token("staff.so-tnmt.1").await;
+    let raised = app
+        .post(
+            &format!("/api/v1/assignments/{id}/obstacles"),
+            &staff,
+            json!({
+            "description": "Người dân chưa đồng thuận phương án bồi thường",
+            "support_requested": "Đề nghị Ban Dân vận phối hợp tuyên truyền"}),
+        )
+        .await;
+    assert_eq!(raised.status, 201, "{raised:?}");
+    assert_eq!(raised.body["state"], "open");
+    let url = format!("/api/v1/obstacles/{}", raised.id());
+
+    // The localities' supervisor does not watch this department; the departments' does.
+    let outside = app.token("giamsat.1").await;
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/respond"),
+            &outside,
+            &raised.etag(),
+            json!({"note": "x"}),
+        )
+        .await,
+        404,
+    );
+    let watcher = app.token("giamsat.2").await;
+    let answered = app
+        .post_if(
+            &format!("{url}/respond"),
+            &watcher,
+            &raised.etag(),
+            json!({"note": "Đã chủ trì họp với UBND huyện"}),
+        )
+        .await;
+    assert_eq!(answered.body["state"], "answered", "{answered:?}");
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/respond"),
+            &watcher,
+            &raised.etag(),
+            json!({"note": "lại"}),
+        )
+        .await,
+        412,
+    );
+
+    let head = app.token("head.so-tnmt").await;
+    let resolved = app
+        .post_if(
+            &format!("{url}/resolve"),
+            &head,
+            &answered.etag(),
+            json!({"note": "Đã đồng thuận"}),
+        )
+        .await;
+    assert_eq!(resolved.body["state"], "resolved", "{resolved:?}");
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/respond"),
+            &watcher,
+            &resolved.etag(),
+            json!({"note": "x"}),
+        )
+        .await,
+        409,
+    );
+
+    // Only the assigning side certifies an objective cause; it is recorded on the assignment.
+    let note = json!({"note": "Thay đổi chính sách bồi thường của Trung ương"});
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/certify-objective-cause"),
+            &head,
+            &resolved.etag(),
+            note.clone(),
+        )
+        .await,
+        403,
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/certify-objective-cause"),
+            &watcher,
+            &resolved.etag(),
+            note.clone(),
+        )
+        .await,
+        403,
+    );
+    let certified = app
+        .post_if(
+            &format!("{url}/certify-objective-cause"),
+            &ob,
+            &resolved.etag(),
+            note.clone(),
+        )
+        .await;
+    assert_eq!(certified.body["objective_cause"], true, "{certified:?}");
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/certify-objective-cause"),
+            &ob,
+            &certified.etag(),
+            note,
+        )
+        .await,
+        409,
+    );
+    let a = app.get(&format!("/api/v1/assignments/{id}"), &head).await;
+    assert_eq!(a.body["objective_cause"], true);
+    let listed = app
+        .get(&format!("/api/v1/assignments/{id}/obstacles"), &watcher)
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+
+    // Opinions: the watching supervisor records one; staff cannot.
+    let opinion = app
+        .post(
+            &format!("/api/v1/assignments/{id}/opinions"),
+            &watcher,
+            json!({"body": "Cần đẩy nhanh tiến độ quý III"}),
+        )
+        .await;
+    assert_eq!(opinion.status, 201, "{opinion:?}");
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/assignments/{id}/opinions"),
+            &staff,
+            json!({"body": "x"}),
+        )
+        .await,
+        403,
+    );
+    assert_problem(
+        &app.get(&format!("/api/v1/assignments/{id}/opinions"), &outside)
+            .await,
+        404,
+    );
+    let opinions = app
+        .get(&format!("/api/v1/assignments/{id}/opinions"), &head)
+        .await;
+    assert_eq!(opinions.body.as_array().unwrap().len(), 1);
+}
