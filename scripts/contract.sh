@@ -108,8 +108,9 @@ done
 echo "==> server ready after $((SECONDS - started))s"
 
 token_of() {
-  curl -fsS --max-time 10 -H 'Content-Type: application/json' \
-    -d "{\"grant_type\":\"password\",\"username\":\"$1\",\"password\":\"Demo@2026\"}" \
+  local grant="{\"grant_type\":\"password\",\"username\":\"$1\",\"password\":\"Demo@2026\"}"
+  [[ $1 == feed.* ]] && grant="{\"grant_type\":\"client_credentials\",\"client_id\":\"$1\",\"client_secret\":\"Demo@2026\"}"
+  curl -fsS --max-time 10 -H 'Content-Type: application/json' -d "$grant" \
     "$base/api/v1/auth/token" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
 
@@ -145,4 +146,6 @@ fuzz_as() {
 # Committee (who sees no accounts but drafts, issues and decides) reaches the assignment cycle.
 fuzz_as admin schemathesis-admin-junit.xml
 fuzz_as thuongvu.1 schemathesis-sc-junit.xml --include-tag-regex '^(assignments|commitments|plans|amendments|progress|supervision)$'
+# A department's machine client reaches the feed import.
+fuzz_as feed.so-khdt schemathesis-feed-junit.xml --include-tag-regex '^feeds$'
 echo "==> contract checks passed"

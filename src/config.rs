@@ -111,6 +111,23 @@ pub struct Config {
         global = true
     )]
     pub max_body_bytes: usize,
+    /// Largest accepted body of a department feed's batch of observations, in bytes.
+    #[arg(
+        long,
+        env = "CADRE_FEED_MAX_BODY_BYTES",
+        default_value_t = 16 * 1_048_576,
+        global = true
+    )]
+    pub feed_max_body_bytes: usize,
+    /// Relative difference between a fed value and the head's self-reported one above which
+    /// the assignment is flagged for its supervisor.
+    #[arg(
+        long,
+        env = "CADRE_FEED_TOLERANCE",
+        default_value_t = 0.05,
+        global = true
+    )]
+    pub feed_tolerance: f64,
     /// Time limit for handling one request, in seconds.
     #[arg(
         long,

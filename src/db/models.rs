@@ -230,6 +230,8 @@ pub struct AssignmentRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub objective_cause: bool,
+    pub indicator_code: Option<String>,
+    pub feed_mismatch_at: Option<DateTime<Utc>>,
 }
 
 /// A row of `assignment_terms`.
@@ -415,4 +417,37 @@ pub struct OpinionRow {
     pub author_id: Uuid,
     pub body: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A row of `feed_licences`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = feed_licences)]
+pub struct LicenceRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub indicator_code: String,
+    pub unit_id: Uuid,
+    pub include_subtree: bool,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of `observations`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = observations)]
+pub struct ObservationRow {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub external_id: String,
+    pub assignment_id: Uuid,
+    pub indicator_code: String,
+    pub unit_id: Uuid,
+    pub observed_on: NaiveDate,
+    pub value: f64,
+    pub source_ref: Option<String>,
+    pub provenance: String,
+    pub mismatch: bool,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -260,6 +260,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feed_licences (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        indicator_code -> Text,
+        unit_id -> Uuid,
+        include_subtree -> Bool,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    observations (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        external_id -> Text,
+        assignment_id -> Uuid,
+        indicator_code -> Text,
+        unit_id -> Uuid,
+        observed_on -> Date,
+        value -> Float8,
+        source_ref -> Nullable<Text>,
+        provenance -> Text,
+        mismatch -> Bool,
+        received_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -292,6 +323,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_report_history,
     obstacles,
     opinions,
+    feed_licences,
+    observations,
 );
 
 diesel::table! {
@@ -362,6 +395,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         objective_cause -> Bool,
+        indicator_code -> Nullable<Text>,
+        feed_mismatch_at -> Nullable<Timestamptz>,
     }
 }
 

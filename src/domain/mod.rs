@@ -1,6 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL.
 
 pub mod canonical;
+pub mod feed;
 pub mod periods;
 pub mod progress;
 pub mod restructuring;

@@ -36,6 +36,7 @@ vocab_enum!(
         ReportReview => ("report_review", "Tiếp nhận, trả lại báo cáo tiến độ", "Accept or return progress reports"),
         ObstacleRespond => ("obstacle_respond", "Trả lời khó khăn, vướng mắc; ghi ý kiến", "Answer obstacles and record opinions"),
         ObjectiveCauseCertify => ("objective_cause_certify", "Xác nhận nguyên nhân khách quan", "Certify objective causes"),
+        FeedSubmit => ("feed_submit", "Gửi số liệu chỉ tiêu tự động", "Send indicator values from a department system"),
     }
 );
 
@@ -87,7 +88,8 @@ impl Role {
                 CommitmentSign,
             ],
             Role::UnitStaff => &[OrgRead, PersonnelRead, AssignmentRead, AssignmentPrepare],
-            Role::DataFeed | Role::PublicReader => &[OrgRead],
+            Role::DataFeed => &[OrgRead, FeedSubmit],
+            Role::PublicReader => &[OrgRead],
         }
     }
 

@@ -61,7 +61,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::plans::routes)
             .configure(handlers::amendments::routes)
             .configure(handlers::reports::routes)
-            .configure(handlers::supervision::routes),
+            .configure(handlers::supervision::routes)
+            .configure(handlers::feeds::routes),
     );
 }
 

@@ -182,6 +182,7 @@ Updates require `If-Match` with the ETag last read.",
         reports::submit, reports::accept, reports::return_report,
         supervision::list, supervision::raise, supervision::get, supervision::respond,
         supervision::resolve, supervision::certify, supervision::list_opinions, supervision::add_opinion,
+        feeds::import, feeds::list, feeds::list_licences, feeds::create_licence,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -197,6 +198,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "amendments", description = "Requests to change a target or deadline, or to withdraw, and their decisions"),
         (name = "progress", description = "Reporting schedules and progress reports, with every revision kept"),
         (name = "supervision", description = "Obstacles and the support given, objective causes, supervisors' opinions"),
+        (name = "feeds", description = "Department data feeds: licences and batches of indicator values"),
     )
 )]
 pub struct ApiDoc;

@@ -796,6 +796,27 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             "/api/v1/assignments/{}/opinions",
             w.tnmt_assignment
         )),
+        "import observations" => Call::post(
+            "/api/v1/feeds/observations?dry_run=true".into(),
+            json!({"observations": [{"external_id": "x1", "indicator_code": "HO_SO", "unit_code": "VP-SO-TNMT",
+                "period": "2022-Q1", "value": 1.0}]}),
+        ),
+        "list observations in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/observations",
+            w.tnmt_assignment
+        )),
+        "list feed licences" => Call::get("/api/v1/feed-licences".into()),
+        "grant feed licence" => {
+            let feed = app
+                .get("/api/v1/me", &app.token("feed.so-khdt").await)
+                .await
+                .body["account"]["id"]
+                .clone();
+            Call::post(
+                "/api/v1/feed-licences".into(),
+                json!({"account_id": feed, "indicator_code": "HO_SO", "unit_id": w.tnmt}),
+            )
+        }
         other => panic!("unknown row {other}"),
     }
 }

@@ -155,6 +155,10 @@ pub struct Assignment {
     /// Whether an obstacle on it was certified as an objective cause (it waives penalties in
     /// grading).
     pub objective_cause: bool,
+    /// Code of the indicator a department feed reports for this target.
+    pub indicator_code: Option<String>,
+    /// Set when a fed value and the head's self-reported value differ beyond the tolerance.
+    pub feed_mismatch_at: Option<DateTime<Utc>>,
     /// Version, also the ETag.
     pub version: i32,
     /// Created at.
@@ -201,6 +205,8 @@ impl From<AssignmentRow> for Assignment {
             commitment_id: r.commitment_id,
             withdrawn_reason: r.withdrawn_reason,
             objective_cause: r.objective_cause,
+            indicator_code: r.indicator_code,
+            feed_mismatch_at: r.feed_mismatch_at,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -231,6 +237,7 @@ pub(crate) fn terms_of(a: &AssignmentRow) -> Value {
         "weight": a.weight,
         "milestones": a.milestones,
         "parent_id": a.parent_id,
+        "indicator_code": a.indicator_code,
     })
 }
 
@@ -504,6 +511,12 @@ pub struct NewAssignment {
     pub milestones: Vec<Milestone>,
     /// The assignment this one cascades from: one given to the round's assigning unit.
     pub parent_id: Option<Uuid>,
+    /// Code of the indicator department feeds report for this target (targets only).
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::http::handlers::code_format")
+    )]
+    pub indicator_code: Option<String>,
 }
 
 fn no_rollup() -> Rollup {
@@ -565,6 +578,14 @@ pub fn shape_violations(a: &NewAssignment) -> Vec<Violation> {
             }
         }
         _ => {}
+    }
+    if a.indicator_code.is_some() && a.kind != AssignmentKind::Target {
+        out.push(Violation::new(
+            "indicator_code",
+            "not_allowed",
+            "only a target has an indicator code",
+            "chỉ chỉ tiêu mới có mã chỉ số",
+        ));
     }
     if a.growth_target && a.kind != AssignmentKind::Target {
         out.push(Violation::new(
@@ -748,6 +769,8 @@ fn row_of(
         created_at: existing.map_or(now, |e| e.created_at),
         updated_at: now,
         objective_cause: existing.is_some_and(|e| e.objective_cause),
+        indicator_code: a.indicator_code,
+        feed_mismatch_at: existing.and_then(|e| e.feed_mismatch_at),
     }
 }
 
@@ -887,6 +910,12 @@ pub struct AssignmentPatch {
     /// Milestones (replaces all).
     #[validate(length(max = 100), nested)]
     pub milestones: Option<Vec<Milestone>>,
+    /// Indicator code for department feeds.
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::http::handlers::code_format")
+    )]
+    pub indicator_code: Option<String>,
 }
 
 /// Update an assignment
@@ -941,6 +970,7 @@ pub async fn update(
                     weight: p.weight.unwrap_or(old.weight),
                     milestones: p.milestones.unwrap_or(old.milestones.clone()),
                     parent_id: old.parent_id,
+                    indicator_code: p.indicator_code.or(old.indicator_code.clone()),
                 };
                 let round = check(conn, &caller, &merged, Some(id)).await?;
                 let row = row_of(merged, &round, Some(&before));
@@ -1430,6 +1460,7 @@ pub async fn carry_over(
                         .cloned()
                         .collect(),
                     parent_id: None,
+                    indicator_code: old.indicator_code.clone(),
                 };
                 let round = check(conn, &caller, &new, None).await?;
                 let mut row = row_of(new, &round, None);
