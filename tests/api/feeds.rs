@@ -99,6 +99,7 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
             row("later", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2030-01-01"}), 90.0),
             row("both", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2022-02-01", "period": "2022-Q1"}), 90.0),
             row("low", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2022-03-01"}), 70.0),
+            row("nul\u{0}", "VP-SO-TNMT\u{0}", "HO_SO_DUNG_HAN", json!({"date": "2022-03-01"}), 70.0),
         ]})
     };
     let feed = app.token("feed.so-khdt").await;
@@ -126,6 +127,7 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
         "rejected:no_assignment",
         "rejected:invalid",
         "imported:",
+        "rejected:invalid",
     ];
 
     // A dry run classifies every row and writes nothing.
@@ -152,7 +154,7 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
     assert_eq!(reasons(&done), expected);
     assert_eq!(
         (done.body["imported"].clone(), done.body["rejected"].clone()),
-        (json!(3), json!(6))
+        (json!(3), json!(7))
     );
     let values = app
         .get(&format!("/api/v1/assignments/{id}/observations"), &sc)

@@ -48,13 +48,22 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct ObservationIn {
     /// The sender's own id of the value; sending it again updates or is ignored.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::handlers::plain_text")
+    )]
     pub external_id: String,
     /// The indicator (an assignment's `indicator_code`).
-    #[validate(length(min = 1, max = 50))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::http::handlers::code_format")
+    )]
     pub indicator_code: String,
     /// The unit's master-data code.
-    #[validate(length(min = 1, max = 50))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::http::handlers::code_format")
+    )]
     pub unit_code: String,
     /// The reporting period, e.g. `2022-Q1` (the value stands at its cut-off), or use `date`.
     pub period: Option<String>,
@@ -63,7 +72,10 @@ pub struct ObservationIn {
     /// The value.
     pub value: f64,
     /// Reference of the source (document, dataset).
-    #[validate(length(max = 500))]
+    #[validate(
+        length(max = 500),
+        custom(function = "crate::http::handlers::plain_text")
+    )]
     pub source_ref: Option<String>,
 }
 
@@ -234,8 +246,16 @@ pub async fn import(
                     }
                 }
 
+                // Only rows that passed the shape checks reach the database.
+                let valid: Vec<&ObservationIn> = rows
+                    .iter()
+                    .zip(&days)
+                    .filter(|(_, d)| d.is_some())
+                    .map(|(r, _)| r)
+                    .collect();
+
                 // Units by code, valid on the row's day.
-                let codes: HashSet<&str> = rows.iter().map(|r| r.unit_code.as_str()).collect();
+                let codes: HashSet<&str> = valid.iter().map(|r| r.unit_code.as_str()).collect();
                 let units: Vec<(Uuid, String, NaiveDate, Option<NaiveDate>)> = org_units::table
                     .filter(org_units::code.eq_any(&codes))
                     .select((
@@ -293,7 +313,7 @@ pub async fn import(
                     .await?;
 
                 // Known external ids of this client.
-                let ids: Vec<&str> = rows.iter().map(|r| r.external_id.as_str()).collect();
+                let ids: Vec<&str> = valid.iter().map(|r| r.external_id.as_str()).collect();
                 let known: HashMap<String, ObservationRow> = observations::table
                     .filter(observations::client_id.eq(caller.account_id))
                     .filter(observations::external_id.eq_any(&ids))
