@@ -99,7 +99,7 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
             row("later", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2030-01-01"}), 90.0),
             row("both", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2022-02-01", "period": "2022-Q1"}), 90.0),
             row("low", "VP-SO-TNMT", "HO_SO_DUNG_HAN", json!({"date": "2022-03-01"}), 70.0),
-            row("nul\u{0}", "VP-SO-TNMT\u{0}", "HO_SO_DUNG_HAN", json!({"date": "2022-03-01"}), 70.0),
+            row("nul\u{0}", "VP-SO-TNMT\u{0}", "HO_SO_DUNG_HAN\u{0}", json!({"date": "2022-03-01"}), 70.0),
         ]})
     };
     let feed = app.token("feed.so-khdt").await;

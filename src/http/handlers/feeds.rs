@@ -304,7 +304,7 @@ pub async fn import(
 
                 // Candidate assignments: issued targets with the indicators sent.
                 let indicators: HashSet<&str> =
-                    rows.iter().map(|r| r.indicator_code.as_str()).collect();
+                    valid.iter().map(|r| r.indicator_code.as_str()).collect();
                 let candidates: Vec<AssignmentRow> = assignments::table
                     .filter(assignments::indicator_code.eq_any(&indicators))
                     .filter(assignments::state.eq_any(["issued", "committed", "in_progress"]))
