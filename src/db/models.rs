@@ -451,3 +451,17 @@ pub struct ObservationRow {
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A row of `spot_checks`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = spot_checks)]
+pub struct SpotCheckRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub share: f64,
+    pub seed: String,
+    pub candidate_ids: Vec<Uuid>,
+    pub drawn_ids: Vec<Uuid>,
+    pub drawn_by: Uuid,
+    pub drawn_at: DateTime<Utc>,
+}

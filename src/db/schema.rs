@@ -291,6 +291,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    spot_checks (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        share -> Float8,
+        seed -> Text,
+        candidate_ids -> Array<Uuid>,
+        drawn_ids -> Array<Uuid>,
+        drawn_by -> Uuid,
+        drawn_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -325,6 +338,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     opinions,
     feed_licences,
     observations,
+    spot_checks,
 );
 
 diesel::table! {

@@ -8,6 +8,7 @@ pub mod restructuring;
 pub mod roles;
 pub mod round_rules;
 pub mod signature;
+pub mod spot_check;
 pub mod target;
 pub mod text;
 pub mod tree;

@@ -817,6 +817,11 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 json!({"account_id": feed, "indicator_code": "HO_SO", "unit_id": w.tnmt}),
             )
         }
+        "draw spot check" => Call::post(
+            format!("/api/v1/rounds/{}/spot-checks", w.issued_round),
+            json!({"share": 0.5, "seed": "matrix"}),
+        ),
+        "list spot checks" => Call::get(format!("/api/v1/rounds/{}/spot-checks", w.issued_round)),
         other => panic!("unknown row {other}"),
     }
 }
@@ -1021,6 +1026,122 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "approve amendment",
         [404, 200, 403, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "update draft round",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "delete draft round",
+        [404, 204, 204, 404, 404, 404, 404, 404, 404],
+    ),
+    ("close round", [404, 200, 403, 403, 403, 403, 404, 404, 404]),
+    (
+        "delete draft assignment",
+        [404, 204, 204, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "read commitment in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read delegation",
+        [200, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    ("read plan", [404, 200, 200, 200, 200, 200, 404, 404, 404]),
+    ("submit plan", [404, 403, 403, 403, 200, 403, 404, 404, 404]),
+    ("return plan", [404, 200, 200, 403, 403, 403, 404, 404, 404]),
+    (
+        "list amendments in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read amendment",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "reject amendment",
+        [404, 200, 403, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "reporting schedule in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "list progress reports in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "write progress report",
+        [404, 403, 403, 403, 201, 201, 404, 404, 404],
+    ),
+    (
+        "read progress report",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "progress report revisions",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "submit progress report",
+        [404, 403, 403, 403, 200, 403, 404, 404, 404],
+    ),
+    (
+        "accept progress report",
+        [404, 403, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "raise obstacle",
+        [404, 403, 403, 403, 201, 201, 404, 404, 404],
+    ),
+    (
+        "list obstacles in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read obstacle",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "respond to obstacle",
+        [404, 200, 200, 200, 403, 403, 404, 404, 404],
+    ),
+    (
+        "certify objective cause",
+        [404, 200, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "record opinion",
+        [404, 201, 201, 201, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list opinions in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "import observations",
+        [403, 403, 403, 403, 403, 403, 200, 403, 403],
+    ),
+    (
+        "list observations in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "list feed licences",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "grant feed licence",
+        [201, 403, 403, 403, 403, 403, 403, 403, 422],
+    ),
+    (
+        "draw spot check",
+        [404, 201, 201, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list spot checks",
+        [404, 200, 200, 403, 403, 403, 404, 404, 404],
     ),
 ];
 

@@ -180,4 +180,25 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
         .get(&format!("/api/v1/assignments/{id}/opinions"), &head)
         .await;
     assert_eq!(opinions.body.as_array().unwrap().len(), 1);
+
+    // A spot check draws reproducibly from the seed and records the draw.
+    let draws = format!("/api/v1/rounds/{}/spot-checks", round.id());
+    let first = app
+        .post(&draws, &ob, json!({"share": 0.5, "seed": "kiem-tra-2022"}))
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    assert_eq!(first.body["drawn_ids"], json!([id]));
+    let second = app
+        .post(&draws, &ob, json!({"share": 0.5, "seed": "kiem-tra-2022"}))
+        .await;
+    assert_eq!(second.body["drawn_ids"], first.body["drawn_ids"]);
+    let random = app.post(&draws, &sc, json!({"share": 1.0})).await;
+    assert!(
+        random.body["seed"].as_str().is_some_and(|s| !s.is_empty()),
+        "{random:?}"
+    );
+    assert_problem(&app.post(&draws, &ob, json!({"share": 0.0})).await, 422);
+    assert_problem(&app.post(&draws, &head, json!({"share": 0.5})).await, 403);
+    assert_eq!(app.get(&draws, &sc).await.body.as_array().unwrap().len(), 3);
+    assert_problem(&app.get(&draws, &head).await, 403);
 }

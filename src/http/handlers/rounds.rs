@@ -17,12 +17,13 @@ use super::assignments::terms_of;
 use super::units::unknown;
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
-use crate::db::models::{AssignmentRow, DecisionRow, GroupRuleRow, RoundRow, TermsRow};
+use crate::db::models::{
+    AssignmentRow, DecisionRow, GroupRuleRow, RoundRow, SpotCheckRow, TermsRow,
+};
 use crate::db::schema::{
     assignment_decisions, assignment_terms, assignments, org_group_members, org_groups,
-    round_group_rules, rounds,
+    round_group_rules, rounds, spot_checks,
 };
-use crate::domain::canonical;
 use crate::domain::periods::Cadence;
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::{
@@ -30,6 +31,7 @@ use crate::domain::round_rules::{
 };
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundAction, RoundState};
 use crate::domain::Violation;
+use crate::domain::{canonical, spot_check};
 use crate::http::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
@@ -44,7 +46,9 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/rounds/{id}/readiness", web::get().to(readiness))
         .route("/rounds/{id}/issue", web::post().to(issue))
         .route("/rounds/{id}/close", web::post().to(close))
-        .route("/rounds/{id}/decisions", web::get().to(decisions));
+        .route("/rounds/{id}/decisions", web::get().to(decisions))
+        .route("/rounds/{id}/spot-checks", web::get().to(list_spot_checks))
+        .route("/rounds/{id}/spot-checks", web::post().to(draw_spot_check));
 }
 
 /// How many assignments each member of a group gets in a round, and what they must cover.
@@ -1188,4 +1192,169 @@ pub async fn decisions(
     }
     let rows: Vec<DecisionRow> = q.load(&mut conn).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.id, Decision::from)))
+}
+
+/// A draw of assignments for field verification.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpotCheck {
+    /// Id.
+    pub id: Uuid,
+    /// The round.
+    pub round_id: Uuid,
+    /// Share drawn (0–1).
+    pub share: f64,
+    /// The seed: with the candidates it reproduces the draw.
+    pub seed: String,
+    /// The assignments the draw was made from (issued, committed or in progress).
+    pub candidate_ids: Vec<Uuid>,
+    /// The assignments drawn, in draw order.
+    pub drawn_ids: Vec<Uuid>,
+    /// Who drew.
+    pub drawn_by: Uuid,
+    /// When.
+    pub drawn_at: DateTime<Utc>,
+}
+
+impl From<SpotCheckRow> for SpotCheck {
+    fn from(r: SpotCheckRow) -> Self {
+        Self {
+            id: r.id,
+            round_id: r.round_id,
+            share: r.share,
+            seed: r.seed,
+            candidate_ids: r.candidate_ids,
+            drawn_ids: r.drawn_ids,
+            drawn_by: r.drawn_by,
+            drawn_at: r.drawn_at,
+        }
+    }
+}
+
+/// A spot-check draw to make.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSpotCheck {
+    /// Share of the round's active assignments to draw, above 0 and at most 1.
+    #[validate(range(exclusive_min = 0.0, max = 1.0))]
+    pub share: f64,
+    /// Seed of the draw (default: a random one, recorded).
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::http::handlers::plain_text")
+    )]
+    pub seed: Option<String>,
+}
+
+/// Draw assignments for a spot check
+///
+/// Draws a share of the round's issued, committed or in-progress assignments for field
+/// verification and records the draw with its seed and candidates, so anyone can redo it
+/// (each candidate is ranked by SHA-256 of the seed and its id). Needs `round_manage` on the
+/// assigning unit.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/spot-checks", tag = "assignments", request_body = NewSpotCheck,
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses((status = 201, description = "Drawn", body = SpotCheck, headers(("Location" = String))), WriteErrors))]
+pub async fn draw_spot_check(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ValidJson<NewSpotCheck>,
+) -> ApiResult<HttpResponse> {
+    let (id, new) = (*id, body.0);
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                let round = load_visible(conn, &caller, id).await?;
+                if !caller
+                    .can(conn, Permission::RoundManage, round.assigning_unit_id)
+                    .await?
+                {
+                    return Err(ApiError::forbidden());
+                }
+                let candidates: Vec<Uuid> = assignments::table
+                    .filter(assignments::round_id.eq(id))
+                    .filter(assignments::state.eq_any(["issued", "committed", "in_progress"]))
+                    .order(assignments::id)
+                    .select(assignments::id)
+                    .load(conn)
+                    .await?;
+                if candidates.is_empty() {
+                    return Err(ApiError::conflict(
+                        "the round has no active assignments to draw from",
+                        "đợt giao chưa có nhiệm vụ đang thực hiện để chọn kiểm tra",
+                    ));
+                }
+                let seed = new.seed.unwrap_or_else(|| Uuid::new_v4().to_string());
+                let row = SpotCheckRow {
+                    id: Uuid::now_v7(),
+                    round_id: id,
+                    share: new.share,
+                    drawn_ids: spot_check::draw(&candidates, new.share, &seed),
+                    seed,
+                    candidate_ids: candidates,
+                    drawn_by: caller.account_id,
+                    drawn_at: Utc::now(),
+                };
+                diesel::insert_into(spot_checks::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+                let view = SpotCheck::from(row);
+                audit::record(
+                    conn,
+                    Some(&caller),
+                    Change {
+                        action: "spot_check.draw",
+                        resource_type: "spot_check",
+                        resource_id: Some(view.id),
+                        unit_id: Some(round.assigning_unit_id),
+                        before: None::<&()>,
+                        after: Some(&view),
+                    },
+                )
+                .await?;
+                Ok(view)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/rounds/{id}/spot-checks"),
+        ))
+        .json(&view))
+}
+
+/// List a round's spot checks
+///
+/// Every draw made in the round, oldest first. Readable by readers of the assigning unit.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/spot-checks", tag = "assignments",
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses((status = 200, description = "The draws", body = Vec<SpotCheck>), ReadErrors))]
+pub async fn list_spot_checks(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let round = load_visible(&mut conn, &caller, *id).await?;
+    caller
+        .require(
+            &mut conn,
+            Permission::AssignmentRead,
+            Permission::AssignmentRead,
+            round.assigning_unit_id,
+        )
+        .await
+        .map_err(|_| ApiError::forbidden())?;
+    let rows: Vec<SpotCheckRow> = spot_checks::table
+        .filter(spot_checks::round_id.eq(round.id))
+        .order(spot_checks::id)
+        .select(SpotCheckRow::as_select())
+        .load(&mut conn)
+        .await?;
+    let out: Vec<SpotCheck> = rows.into_iter().map(SpotCheck::from).collect();
+    Ok(HttpResponse::Ok().json(out))
 }
