@@ -247,12 +247,7 @@ pub async fn list(
         q = q.filter(accounts::disabled.eq(disabled));
     }
     if let Some(text) = filter.q.as_deref().filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(text);
         q = q.filter(
             accounts::username
                 .ilike(pattern.clone())

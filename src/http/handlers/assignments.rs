@@ -420,12 +420,7 @@ pub async fn list(
         q = q.filter(assignments::parent_id.eq(parent));
     }
     if let Some(text) = filter.q.as_deref().map(fold).filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(&text);
         q = q.filter(assignments::search_text.like(pattern));
     }
     let rows: Vec<AssignmentRow> = q.load(&mut conn).await?;

@@ -138,12 +138,7 @@ pub async fn list(
         q = q.filter(cadres::personnel_code.eq(code.clone()));
     }
     if let Some(text) = filter.q.as_deref().filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(text);
         q = q.filter(cadres::full_name.ilike(pattern));
     }
     let rows: Vec<CadreRow> = q.load(&mut conn).await?;

@@ -55,6 +55,16 @@ pub(crate) fn plain_text(text: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// A `LIKE` pattern matching `text` anywhere, with its wildcards and escape character escaped.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 /// A delete refused by a foreign key becomes 409: the object is still in use.
 pub(crate) fn still_referenced(e: diesel::result::Error) -> ApiError {
     use diesel::result::{DatabaseErrorKind, Error};

@@ -220,12 +220,7 @@ pub async fn list(
         q = q.filter(org_units::unit_type.eq(t.as_str()));
     }
     if let Some(text) = filter.q.as_deref().filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(text);
         q = q.filter(org_units::name.ilike(pattern));
     }
     let rows: Vec<(UnitRow, String, Option<Uuid>)> = q.load(&mut conn).await?;
