@@ -146,6 +146,20 @@ impl Caller {
         }
     }
 
+    /// Requires `permission` on `unit` for an object the caller can already see: 403 otherwise.
+    pub async fn require_on(
+        &self,
+        conn: &mut AsyncPgConnection,
+        permission: Permission,
+        unit: Uuid,
+    ) -> Result<(), ApiError> {
+        if self.can(conn, permission, unit).await? {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
     /// Requires `permission` over a whole tree (a subtree binding on a top unit), for settings
     /// that apply everywhere, such as level definitions.
     pub async fn require_global(

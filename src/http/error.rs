@@ -14,7 +14,8 @@ tokio::task_local! {
     pub static VIETNAMESE: bool;
 }
 
-fn vietnamese() -> bool {
+/// Whether the current request prefers Vietnamese.
+pub(crate) fn vietnamese() -> bool {
     VIETNAMESE.try_with(|v| *v).unwrap_or(false)
 }
 

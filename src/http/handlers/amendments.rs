@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::{load_visible, lock, require_on, terms_of, Assignment, TargetSpec};
+use super::assignments::{load_visible, lock, terms_of, Assignment, TargetSpec};
 use super::commitments::invalidate_for;
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
@@ -236,13 +236,9 @@ pub async fn create(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let a = lock(conn, &caller, id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::CommitmentSign,
-                    a.assignee_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::CommitmentSign, a.assignee_unit_id)
+                    .await?;
                 if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
                     return Err(ApiError::conflict(
                         format!("a {} assignment cannot be amended", a.state),
@@ -369,13 +365,9 @@ async fn decide(
                     .first(conn)
                     .await?;
                 let a = lock(conn, &caller, row.assignment_id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::AmendmentDecide,
-                    a.assigning_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::AmendmentDecide, a.assigning_unit_id)
+                    .await?;
                 if_match.check(row.version)?;
                 let before = Amendment::from(row.clone());
                 let next = before.state.next(action)?;

@@ -282,20 +282,6 @@ pub(crate) async fn load_visible(
     }
 }
 
-/// Requires `permission` on `unit` for an object the caller can already read (403 otherwise).
-pub(crate) async fn require_on(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    permission: Permission,
-    unit: Uuid,
-) -> Result<(), ApiError> {
-    if caller.can(conn, permission, unit).await? {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
-
 /// Locks assignment `id` for a change and checks it is readable and `If-Match`.
 pub(crate) async fn lock(
     conn: &mut AsyncPgConnection,
@@ -634,13 +620,9 @@ async fn check(
     if !rounds::can_read(conn, caller, &round).await? {
         return Err(unknown("round_id", "round"));
     }
-    require_on(
-        conn,
-        caller,
-        Permission::RoundManage,
-        round.assigning_unit_id,
-    )
-    .await?;
+    caller
+        .require_on(conn, Permission::RoundManage, round.assigning_unit_id)
+        .await?;
     if round.state != RoundState::Draft {
         return Err(ApiError::conflict(
             "assignments are added to and edited in draft rounds only",
@@ -933,13 +915,9 @@ pub async fn update(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let before = lock(conn, &caller, id, Some(&if_match)).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::RoundManage,
-                    before.assigning_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::RoundManage, before.assigning_unit_id)
+                    .await?;
                 if before.state != "draft" {
                     return Err(ApiError::conflict(
                         "issued terms change only through an approved amendment",
@@ -1015,13 +993,9 @@ pub async fn delete(
     conn.transaction::<_, ApiError, _>(|conn| {
         async move {
             let before = lock(conn, &caller, id, Some(&if_match)).await?;
-            require_on(
-                conn,
-                &caller,
-                Permission::RoundManage,
-                before.assigning_unit_id,
-            )
-            .await?;
+            caller
+                .require_on(conn, Permission::RoundManage, before.assigning_unit_id)
+                .await?;
             if before.state != "draft" {
                 return Err(ApiError::conflict(
                     "only a draft assignment can be deleted; withdraw an issued one",
@@ -1108,13 +1082,9 @@ pub async fn start(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let before = lock(conn, &caller, id, Some(&if_match)).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::CommitmentSign,
-                    before.assignee_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::CommitmentSign, before.assignee_unit_id)
+                    .await?;
                 let next = AssignmentState::parse(&before.state)
                     .unwrap_or(AssignmentState::Draft)
                     .next(AssignmentAction::Start)?;
@@ -1158,13 +1128,9 @@ pub async fn withdraw(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let before = lock(conn, &caller, id, Some(&if_match)).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::RoundIssue,
-                    before.assigning_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::RoundIssue, before.assigning_unit_id)
+                    .await?;
                 let next = AssignmentState::parse(&before.state)
                     .unwrap_or(AssignmentState::Draft)
                     .next(AssignmentAction::Withdraw)?;
@@ -1386,13 +1352,9 @@ pub async fn carry_over(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let source = lock(conn, &caller, id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::RoundManage,
-                    source.assigning_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::RoundManage, source.assigning_unit_id)
+                    .await?;
                 if !matches!(
                     source.state.as_str(),
                     "issued" | "committed" | "in_progress"

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::{load_visible, lock, require_on};
+use super::assignments::{load_visible, lock};
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{AssignmentRow, PlanRow};
@@ -249,7 +249,7 @@ pub async fn put(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let a = lock(conn, &caller, id, None).await?;
-                require_on(conn, &caller, Permission::AssignmentPrepare, a.assignee_unit_id)
+                caller.require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
                     .await?;
                 if matches!(a.state.as_str(), "draft" | "withdrawn") {
                     return Err(ApiError::conflict(
@@ -373,7 +373,7 @@ async fn act(
                     PlanAction::Submit => (Permission::CommitmentSign, a.assignee_unit_id),
                     _ => (Permission::PlanReview, a.assigning_unit_id),
                 };
-                require_on(conn, &caller, permission, unit).await?;
+                caller.require_on(conn, permission, unit).await?;
                 let row = find(conn, id).await?.ok_or_else(ApiError::not_found)?;
                 if_match.check(row.version)?;
                 let before = Plan::from(row.clone());

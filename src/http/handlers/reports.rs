@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::{load_visible, lock, require_on};
+use super::assignments::{load_visible, lock};
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{AssignmentRow, ReportHistoryRow, ReportRow};
@@ -622,13 +622,9 @@ pub async fn put(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let a = lock(conn, &caller, id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::AssignmentPrepare,
-                    a.assignee_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
+                    .await?;
                 if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
                     return Err(ApiError::conflict(
                         format!(
@@ -796,7 +792,7 @@ async fn act(
                     ReportAction::Submit => (Permission::CommitmentSign, a.assignee_unit_id),
                     _ => (Permission::ReportReview, a.assigning_unit_id),
                 };
-                require_on(conn, &caller, permission, unit).await?;
+                caller.require_on(conn, permission, unit).await?;
                 if_match.check(r.version)?;
                 let before = ProgressReport::from(r.clone());
                 let next = before.state.next(action)?;

@@ -632,17 +632,8 @@ pub(crate) async fn lock_for_change(
         .await?;
     let round = load_visible(conn, caller, id).await?;
     caller
-        .require(
-            conn,
-            permission,
-            Permission::AssignmentRead,
-            round.assigning_unit_id,
-        )
-        .await
-        .map_err(|e| match e.status().as_u16() {
-            404 => ApiError::forbidden(),
-            _ => e,
-        })?;
+        .require_on(conn, permission, round.assigning_unit_id)
+        .await?;
     if_match.check(round.version)?;
     Ok(round)
 }
@@ -840,9 +831,7 @@ async fn breaches(conn: &mut AsyncPgConnection, round: &Round) -> Result<Readine
         rule.group_code = code;
         rules.push((rule, members));
     }
-    let vietnamese = crate::http::error::VIETNAMESE
-        .try_with(|v| *v)
-        .unwrap_or(false);
+    let vietnamese = crate::http::error::vietnamese();
     let breaches = round_rules::readiness(&rules, &planned)
         .into_iter()
         .map(|b: Breach| RuleBreach {
@@ -1266,12 +1255,9 @@ pub async fn draw_spot_check(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let round = load_visible(conn, &caller, id).await?;
-                if !caller
-                    .can(conn, Permission::RoundManage, round.assigning_unit_id)
-                    .await?
-                {
-                    return Err(ApiError::forbidden());
-                }
+                caller
+                    .require_on(conn, Permission::RoundManage, round.assigning_unit_id)
+                    .await?;
                 let candidates: Vec<Uuid> = assignments::table
                     .filter(assignments::round_id.eq(id))
                     .filter(assignments::state.eq_any(["issued", "committed", "in_progress"]))
@@ -1341,14 +1327,12 @@ pub async fn list_spot_checks(
     let mut conn = state.pool.get().await?;
     let round = load_visible(&mut conn, &caller, *id).await?;
     caller
-        .require(
+        .require_on(
             &mut conn,
-            Permission::AssignmentRead,
             Permission::AssignmentRead,
             round.assigning_unit_id,
         )
-        .await
-        .map_err(|_| ApiError::forbidden())?;
+        .await?;
     let rows: Vec<SpotCheckRow> = spot_checks::table
         .filter(spot_checks::round_id.eq(round.id))
         .order(spot_checks::id)

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::{load_visible, lock, require_on};
+use super::assignments::{load_visible, lock};
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{AssignmentRow, ObstacleRow, OpinionRow};
@@ -195,13 +195,9 @@ pub async fn raise(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let a = lock(conn, &caller, id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::AssignmentPrepare,
-                    a.assignee_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
+                    .await?;
                 if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
                     return Err(ApiError::conflict(
                         format!(
@@ -343,7 +339,7 @@ async fn step(
                     Step::Resolve => (Permission::AssignmentPrepare, a.assignee_unit_id),
                     Step::Certify => (Permission::ObjectiveCauseCertify, a.assigning_unit_id),
                 };
-                require_on(conn, &caller, permission, unit).await?;
+                caller.require_on(conn, permission, unit).await?;
                 if_match.check(row.version)?;
                 let before = Obstacle::from(row.clone());
                 let now = Utc::now();
@@ -572,13 +568,9 @@ pub async fn add_opinion(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 let a = lock(conn, &caller, id, None).await?;
-                require_on(
-                    conn,
-                    &caller,
-                    Permission::ObstacleRespond,
-                    a.assignee_unit_id,
-                )
-                .await?;
+                caller
+                    .require_on(conn, Permission::ObstacleRespond, a.assignee_unit_id)
+                    .await?;
                 if a.state == "draft" {
                     return Err(ApiError::conflict(
                         "opinions are recorded on issued assignments",
