@@ -99,6 +99,26 @@ impl Period {
             .collect()
     }
 
+    /// The periods an assignment reports on: those whose cut-off falls within its time, or, for
+    /// an assignment shorter than a period, the one its last day falls in.
+    pub fn schedule(cadence: Cadence, start: NaiveDate, end: NaiveDate) -> Vec<Period> {
+        let mut out = Vec::new();
+        let mut p = Self::containing(cadence, start);
+        while let Some(period) = p {
+            if period.end > end || out.len() >= 600 {
+                break;
+            }
+            if period.end >= start {
+                out.push(period);
+            }
+            p = period.next();
+        }
+        if out.is_empty() {
+            out.extend(Self::containing(cadence, end));
+        }
+        out
+    }
+
     /// The next period.
     pub fn next(&self) -> Option<Self> {
         if self.index == self.cadence.per_year() {
@@ -271,5 +291,22 @@ mod tests {
         ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_calendar_year_reports_on_its_four_quarters() {
+        let codes: Vec<String> =
+            Period::schedule(Cadence::Quarterly, d(2022, 1, 1), d(2022, 12, 31))
+                .iter()
+                .map(Period::code)
+                .collect();
+        assert_eq!(codes, ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]);
+        let short = Period::schedule(Cadence::Quarterly, d(2022, 12, 20), d(2023, 1, 10));
+        assert_eq!(short.len(), 1);
+        assert_eq!(short[0].code(), "2023-Q1");
+        assert_eq!(
+            Period::schedule(Cadence::Monthly, d(2022, 1, 1), d(2023, 12, 31)).len(),
+            24
+        );
     }
 }

@@ -250,51 +250,6 @@ async fn cadence_of(
     ))
 }
 
-/// The periods an assignment reports on: those whose cut-off falls within its time, or, for
-/// an assignment shorter than a period, the one its last day falls in.
-pub fn periods_of(cadence: Cadence, start: NaiveDate, end: NaiveDate) -> Vec<Period> {
-    let mut out = Vec::new();
-    let mut p = Period::containing(cadence, start);
-    while let Some(period) = p {
-        if period.end > end || out.len() >= 600 {
-            break;
-        }
-        if period.end >= start {
-            out.push(period);
-        }
-        p = period.next();
-    }
-    if out.is_empty() {
-        out.extend(Period::containing(cadence, end));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn a_calendar_year_reports_on_its_four_quarters() {
-        let codes: Vec<String> = periods_of(Cadence::Quarterly, d(2022, 1, 1), d(2022, 12, 31))
-            .iter()
-            .map(Period::code)
-            .collect();
-        assert_eq!(codes, ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]);
-        let short = periods_of(Cadence::Quarterly, d(2022, 12, 20), d(2023, 1, 10));
-        assert_eq!(short.len(), 1);
-        assert_eq!(short[0].code(), "2023-Q1");
-        assert_eq!(
-            periods_of(Cadence::Monthly, d(2022, 1, 1), d(2023, 12, 31)).len(),
-            24
-        );
-    }
-}
-
 /// One period of an assignment's reporting schedule.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScheduledPeriod {
@@ -354,7 +309,7 @@ pub async fn schedule(
         .load(&mut conn)
         .await?;
     let today = today();
-    let periods: Vec<ScheduledPeriod> = periods_of(cadence, a.start_date, a.end_date)
+    let periods: Vec<ScheduledPeriod> = Period::schedule(cadence, a.start_date, a.end_date)
         .into_iter()
         .map(|p| {
             let code = p.code();
@@ -639,7 +594,7 @@ pub async fn put(
                 }
                 let (cadence, due_days) = cadence_of(conn, &a).await?;
                 let period = Period::parse(&code)
-                    .filter(|p| periods_of(cadence, a.start_date, a.end_date).contains(p))
+                    .filter(|p| Period::schedule(cadence, a.start_date, a.end_date).contains(p))
                     .ok_or_else(|| {
                         ApiError::violations(vec![Violation::new(
                             "period",
