@@ -128,6 +128,28 @@ pub struct Config {
         global = true
     )]
     pub feed_tolerance: f64,
+    /// Where evidence files are kept: a local directory (path or `file://` URL) or an
+    /// S3-compatible bucket (`s3://bucket/prefix`, credentials and endpoint from the usual
+    /// `AWS_*` variables); `<data-dir>/evidence` when unset.
+    #[arg(long, env = "CADRE_EVIDENCE_STORE", global = true)]
+    pub evidence_store: Option<String>,
+    /// Largest accepted evidence file, in bytes.
+    #[arg(
+        long,
+        env = "CADRE_EVIDENCE_MAX_BYTES",
+        default_value_t = 50 * 1_048_576,
+        global = true
+    )]
+    pub evidence_max_bytes: u64,
+    /// Media types accepted for evidence files, judged by content, comma separated; a
+    /// documented default list when unset.
+    #[arg(
+        long,
+        env = "CADRE_EVIDENCE_MEDIA_TYPES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub evidence_media_types: Vec<String>,
     /// Time limit for handling one request, in seconds.
     #[arg(
         long,
@@ -164,6 +186,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// The media types accepted for evidence files.
+    pub fn accepted_media_types(&self) -> Vec<String> {
+        if self.evidence_media_types.is_empty() {
+            crate::domain::evidence::DEFAULT_MEDIA_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect()
+        } else {
+            self.evidence_media_types.clone()
+        }
+    }
+
     /// Defaults, as if no flag or variable were given (used by tests).
     pub fn for_tests(database_url: String) -> Self {
         let mut cfg = Cli::parse_from(["cadre-api"]).config;

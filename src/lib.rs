@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod embedded_pg;
 pub mod http;
+pub mod storage;
 pub mod telemetry;
 
 use std::sync::Arc;
@@ -47,7 +48,7 @@ impl Database {
     }
 }
 
-/// Builds the shared state: pool and token keys.
+/// Builds the shared state: pool, token keys and the evidence store.
 pub async fn state(config: Config, url: &str) -> anyhow::Result<http::AppState> {
     let pool = db::pool(url, config.db_pool_size)?;
     let secret = match &config.jwt_secret {
@@ -71,9 +72,14 @@ pub async fn state(config: Config, url: &str) -> anyhow::Result<http::AppState> 
         config.jwks_url.as_deref(),
     )
     .await?;
+    let evidence = match &config.evidence_store {
+        Some(url) => storage::EvidenceStore::open(url)?,
+        None => storage::EvidenceStore::open(&config.data_dir.join("evidence").to_string_lossy())?,
+    };
     Ok(http::AppState {
         pool,
         keys,
+        evidence,
         config: Arc::new(config),
     })
 }

@@ -465,3 +465,63 @@ pub struct SpotCheckRow {
     pub drawn_by: Uuid,
     pub drawn_at: DateTime<Utc>,
 }
+
+/// A row of `evidence`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub report_id: Option<Uuid>,
+    pub milestone_index: Option<i32>,
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub url: Option<String>,
+    pub document_number: Option<String>,
+    pub document_date: Option<NaiveDate>,
+    pub document_issuer: Option<String>,
+    pub submitted_by: Uuid,
+    pub submitted_at: DateTime<Utc>,
+    pub verification: String,
+    pub verified_by: Option<Uuid>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verification_comment: Option<String>,
+    pub integrity: String,
+    pub integrity_checked_at: Option<DateTime<Utc>>,
+    pub retracted_by: Option<Uuid>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
+    pub version: i32,
+    pub idempotency_key: Option<String>,
+}
+
+/// A row of `evidence_marks`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evidence_marks)]
+pub struct EvidenceMarkRow {
+    pub id: Uuid,
+    pub evidence_id: Uuid,
+    pub mark: String,
+    pub comment: String,
+    pub marked_by: Uuid,
+    pub marked_at: DateTime<Utc>,
+}
+
+/// A row of `evidence_integrity_checks`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evidence_integrity_checks)]
+pub struct IntegrityCheckRow {
+    pub id: Uuid,
+    pub evidence_id: Uuid,
+    pub intact: bool,
+    pub expected: String,
+    pub actual: Option<String>,
+    pub actual_size: Option<i64>,
+    pub checked_by: Uuid,
+    pub checked_at: DateTime<Utc>,
+}

@@ -304,6 +304,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence_blobs (sha256) {
+        sha256 -> Text,
+        size_bytes -> Int8,
+        media_type -> Text,
+        first_stored_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        report_id -> Nullable<Uuid>,
+        milestone_index -> Nullable<Int4>,
+        kind -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        media_type -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        url -> Nullable<Text>,
+        document_number -> Nullable<Text>,
+        document_date -> Nullable<Date>,
+        document_issuer -> Nullable<Text>,
+        submitted_by -> Uuid,
+        submitted_at -> Timestamptz,
+        verification -> Text,
+        verified_by -> Nullable<Uuid>,
+        verified_at -> Nullable<Timestamptz>,
+        verification_comment -> Nullable<Text>,
+        integrity -> Text,
+        integrity_checked_at -> Nullable<Timestamptz>,
+        retracted_by -> Nullable<Uuid>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
+        version -> Int4,
+        idempotency_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evidence_marks (id) {
+        id -> Uuid,
+        evidence_id -> Uuid,
+        mark -> Text,
+        comment -> Text,
+        marked_by -> Uuid,
+        marked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evidence_integrity_checks (id) {
+        id -> Uuid,
+        evidence_id -> Uuid,
+        intact -> Bool,
+        expected -> Text,
+        actual -> Nullable<Text>,
+        actual_size -> Nullable<Int8>,
+        checked_by -> Uuid,
+        checked_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -339,6 +405,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     feed_licences,
     observations,
     spot_checks,
+    evidence_blobs,
+    evidence,
+    evidence_marks,
+    evidence_integrity_checks,
 );
 
 diesel::table! {

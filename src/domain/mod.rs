@@ -1,6 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL.
 
 pub mod canonical;
+pub mod evidence;
 pub mod feed;
 pub mod periods;
 pub mod progress;
@@ -77,6 +78,18 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (
             progress::Timeliness::VOCABULARY,
             progress::Timeliness::terms(),
+        ),
+        (
+            evidence::EvidenceKind::VOCABULARY,
+            evidence::EvidenceKind::terms(),
+        ),
+        (
+            evidence::VerificationMark::VOCABULARY,
+            evidence::VerificationMark::terms(),
+        ),
+        (
+            evidence::IntegrityState::VOCABULARY,
+            evidence::IntegrityState::terms(),
         ),
     ]
 }

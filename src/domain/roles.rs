@@ -36,6 +36,7 @@ vocab_enum!(
         ReportReview => ("report_review", "Tiếp nhận, trả lại báo cáo tiến độ", "Accept or return progress reports"),
         ObstacleRespond => ("obstacle_respond", "Trả lời khó khăn, vướng mắc; ghi ý kiến", "Answer obstacles and record opinions"),
         ObjectiveCauseCertify => ("objective_cause_certify", "Xác nhận nguyên nhân khách quan", "Certify objective causes"),
+        EvidenceVerify => ("evidence_verify", "Xác minh sản phẩm, minh chứng", "Mark evidence verified or disputed"),
         FeedSubmit => ("feed_submit", "Gửi số liệu chỉ tiêu tự động", "Send indicator values from a department system"),
     }
 );
@@ -66,6 +67,7 @@ impl Role {
                 ReportReview,
                 ObstacleRespond,
                 ObjectiveCauseCertify,
+                EvidenceVerify,
             ],
             Role::StandingCommittee => &[
                 OrgRead,
@@ -79,7 +81,13 @@ impl Role {
                 ObstacleRespond,
                 ObjectiveCauseCertify,
             ],
-            Role::Supervisor => &[OrgRead, PersonnelRead, AssignmentRead, ObstacleRespond],
+            Role::Supervisor => &[
+                OrgRead,
+                PersonnelRead,
+                AssignmentRead,
+                ObstacleRespond,
+                EvidenceVerify,
+            ],
             Role::UnitHead => &[
                 OrgRead,
                 PersonnelRead,

@@ -24,6 +24,37 @@ const ABANDONED_AFTER_SECS: i64 = 120;
 /// Headers kept with a stored response.
 const KEPT: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
+/// The request's `Idempotency-Key`, checked; for handlers that honour it themselves.
+pub fn key_of(req: &actix_web::HttpRequest) -> Result<Option<String>, ApiError> {
+    match req.headers().get(HEADER) {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(k) if valid(k) => Ok(Some(k.to_owned())),
+            _ => Err(invalid_key()),
+        },
+    }
+}
+
+/// The answer to a key reused with another request.
+pub fn key_reused() -> ApiError {
+    ApiError::unprocessable(
+        "this Idempotency-Key was used for a different request",
+        "Idempotency-Key này đã được dùng cho một yêu cầu khác",
+    )
+    .field(
+        "Idempotency-Key",
+        "reused",
+        Msg::new(
+            "key reused with another body",
+            "khóa đã dùng với nội dung khác",
+        ),
+    )
+}
+
+fn valid(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+}
+
 fn invalid_key() -> ApiError {
     ApiError::bad_request(
         "Idempotency-Key must be 1 to 255 visible ASCII characters",
@@ -45,14 +76,21 @@ pub async fn middleware(
             .map(ServiceResponse::map_into_boxed_body);
     };
     let key = match key.to_str() {
-        Ok(k)
-            if (1..=255).contains(&k.len())
-                && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ') =>
-        {
-            k.to_owned()
-        }
+        Ok(k) if valid(k) => k.to_owned(),
         _ => return Err(invalid_key().into()),
     };
+    // File uploads are streamed, never buffered here; their handler honours the key itself.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/"));
+    if multipart {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
     // Only authenticated callers get replay; the handler answers 401 to the others.
     let account = req
         .headers()
@@ -121,19 +159,7 @@ pub async fn middleware(
             .await
             .map_err(ApiError::from)?;
         if stored_hash != hash {
-            return Err(ApiError::unprocessable(
-                "this Idempotency-Key was used for a different request",
-                "Idempotency-Key này đã được dùng cho một yêu cầu khác",
-            )
-            .field(
-                "Idempotency-Key",
-                "reused",
-                Msg::new(
-                    "key reused with another body",
-                    "khóa đã dùng với nội dung khác",
-                ),
-            )
-            .into());
+            return Err(key_reused().into());
         }
         let Some(status) = status else {
             return Err(ApiError::conflict(

@@ -33,6 +33,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// Token keys.
     pub keys: Arc<TokenKeys>,
+    /// Where evidence files are kept.
+    pub evidence: crate::storage::EvidenceStore,
     /// Settings.
     pub config: Arc<Config>,
 }
@@ -62,7 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::amendments::routes)
             .configure(handlers::reports::routes)
             .configure(handlers::supervision::routes)
-            .configure(handlers::feeds::routes),
+            .configure(handlers::feeds::routes)
+            .configure(handlers::evidence::routes),
     );
 }
 

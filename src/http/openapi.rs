@@ -184,6 +184,8 @@ Updates require `If-Match` with the ETag last read.",
         supervision::list, supervision::raise, supervision::get, supervision::respond,
         supervision::resolve, supervision::certify, supervision::list_opinions, supervision::add_opinion,
         feeds::import, feeds::list, feeds::list_licences, feeds::create_licence,
+        evidence::list, evidence::add, evidence::upload, evidence::get, evidence::content,
+        evidence::retract, evidence::list_marks, evidence::mark, evidence::verify_integrity,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -200,6 +202,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "progress", description = "Reporting schedules and progress reports, with every revision kept"),
         (name = "supervision", description = "Obstacles and the support given, objective causes, supervisors' opinions"),
         (name = "feeds", description = "Department data feeds: licences and batches of indicator values"),
+        (name = "evidence", description = "Evidence of results: uploaded files, links and document references; retraction, verification marks and integrity checks"),
     )
 )]
 pub struct ApiDoc;

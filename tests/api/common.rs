@@ -186,6 +186,8 @@ pub struct TestApp {
     pub db_name: String,
     /// Shared state (for minting tokens).
     pub keys: std::sync::Arc<cadre_api::auth::TokenKeys>,
+    /// This server's evidence store directory.
+    pub evidence_dir: std::path::PathBuf,
 }
 
 /// A response, read.
@@ -244,6 +246,8 @@ impl TestApp {
         let db_url = format!("{}{db}", server_url());
         let mut config = Config::for_tests(db_url.clone());
         config.workers = Some(1);
+        let evidence_dir = std::env::temp_dir().join(format!("cadre-evidence-{db}"));
+        config.evidence_store = Some(evidence_dir.to_string_lossy().into_owned());
         adjust(&mut config);
         let state: AppState = cadre_api::state(config, &db_url).await.expect("state");
         let keys = state.keys.clone();
@@ -258,6 +262,7 @@ impl TestApp {
             db_url,
             db_name: db,
             keys,
+            evidence_dir,
         }
     }
 
@@ -299,6 +304,62 @@ impl TestApp {
             req = req.json(&b);
         }
         read(req.send().await.expect("request")).await
+    }
+
+    /// POST a `multipart/form-data` upload: one file part and text fields.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        file: (&str, Vec<u8>),
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Res {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()),
+        );
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// GET the raw bytes of a response.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.bytes().await.expect("body").to_vec())
+    }
+
+    /// Every file in this server's evidence store.
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    walk(&e.path(), out);
+                } else {
+                    out.push(e.path());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.evidence_dir, &mut out);
+        out
     }
 
     /// GET.
@@ -372,8 +433,9 @@ impl TestApp {
 }
 
 impl Drop for TestApp {
-    /// Drops the test's database (closing the server's connections to it).
+    /// Drops the test's database (closing the server's connections to it) and evidence store.
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.evidence_dir);
         let name = self.db_name.clone();
         let admin_url = format!("{}postgres", server_url());
         let _ = std::thread::spawn(move || {

@@ -33,6 +33,8 @@ struct Call {
     path: String,
     body: Option<Value>,
     etag: Option<String>,
+    /// A file to upload as `multipart/form-data` (with the body's fields), instead of JSON.
+    file: Option<Vec<u8>>,
 }
 
 impl Call {
@@ -42,6 +44,7 @@ impl Call {
             path,
             body: None,
             etag: None,
+            file: None,
         }
     }
     fn post(path: String, body: Value) -> Self {
@@ -50,6 +53,7 @@ impl Call {
             path,
             body: Some(body),
             etag: None,
+            file: None,
         }
     }
 }
@@ -322,6 +326,24 @@ async fn new_commune(app: &TestApp, w: &World) -> Uuid {
     res.id()
 }
 
+/// A fresh PDF uploaded as evidence of `task` by `token`.
+async fn evidence_file(app: &TestApp, token: &str, task: Uuid) -> Res {
+    let res = app
+        .upload(
+            &format!("/api/v1/assignments/{task}/evidence/files"),
+            token,
+            (
+                "bien-ban.pdf",
+                format!("%PDF-1.7\n{}\n", Uuid::now_v7()).into_bytes(),
+            ),
+            &[("title", "Biên bản")],
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    res
+}
+
 /// Prepares the request of row `row` on fresh objects.
 async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
     let a = &w.admin;
@@ -340,6 +362,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, a, &path).await),
                 path,
                 body: Some(json!({"name_en": "District"})),
+                file: None,
             }
         }
         "read unit in scope" => Call::get(format!("/api/v1/org-units/{}", w.tnmt)),
@@ -354,6 +377,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, a, &path).await),
                 path,
                 body: Some(json!({"short_name": "Sở TN&MT"})),
+                file: None,
             }
         }
         "update unit out of scope" => {
@@ -363,6 +387,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, a, &path).await),
                 path,
                 body: Some(json!({"short_name": "HU Bình Xuyên"})),
+                file: None,
             }
         }
         "create unit out of scope" => Call::post(
@@ -377,6 +402,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, a, &path).await),
                 path: format!("{path}/close"),
                 body: Some(json!({"valid_to": "2026-01-31", "reason": "Giải thể"})),
+                file: None,
             }
         }
         "merge out of scope" => {
@@ -397,6 +423,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, a, &path).await),
                 path,
                 body: Some(json!({"email": "giamdoc@tnmt.vinhphuc.gov.vn"})),
+                file: None,
             }
         }
         "create cadre in scope" => Call::post(
@@ -423,6 +450,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(post.etag()),
                 path: format!("/api/v1/posts/{}/end", post.id()),
                 body: Some(json!({"valid_to": "2026-01-31", "reason": "Chuyển công tác"})),
+                file: None,
             }
         }
         "read group" => Call::get(format!("/api/v1/groups/{}", w.group_2022)),
@@ -458,6 +486,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path: format!("{path}/issue"),
                 body: Some(json!({})),
+                file: None,
             }
         }
         "round decisions" => Call::get(format!("/api/v1/rounds/{}/decisions", w.issued_round)),
@@ -488,6 +517,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path,
                 body: Some(json!({"title": "Nhiệm vụ đã sửa"})),
+                file: None,
             }
         }
         "withdraw assignment" => {
@@ -498,6 +528,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path: format!("{path}/withdraw"),
                 body: Some(json!({"reason": "Không còn phù hợp"})),
+                file: None,
             }
         }
         "start assignment" => {
@@ -508,6 +539,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path: format!("{path}/start"),
                 body: None,
+                file: None,
             }
         }
         "carry over" => {
@@ -547,6 +579,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("/api/v1/assignments/{task}/plan"),
                 body: Some(plan_body()),
                 etag: None,
+                file: None,
             }
         }
         "approve plan" => {
@@ -556,6 +589,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("/api/v1/assignments/{task}/plan/approve"),
                 body: Some(json!({})),
                 etag: Some(etag),
+                file: None,
             }
         }
         "request amendment" => {
@@ -580,6 +614,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("/api/v1/amendments/{}/approve", req.id()),
                 body: Some(json!({})),
                 etag: Some(req.etag()),
+                file: None,
             }
         }
         "update draft round" => {
@@ -589,6 +624,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path,
                 body: Some(json!({"title": "Đợt giao đã sửa"})),
+                file: None,
             }
         }
         "delete draft round" => {
@@ -598,6 +634,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path,
                 body: None,
+                file: None,
             }
         }
         "close round" => {
@@ -610,6 +647,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path: format!("{path}/close"),
                 body: None,
+                file: None,
             }
         }
         "delete draft assignment" => {
@@ -620,6 +658,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 etag: Some(etag_of(app, &w.sc, &path).await),
                 path,
                 body: None,
+                file: None,
             }
         }
         "read commitment in scope" => {
@@ -658,6 +697,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("{path}/submit"),
                 body: None,
                 etag: Some(plan.etag()),
+                file: None,
             }
         }
         "return plan" => {
@@ -667,6 +707,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("/api/v1/assignments/{task}/plan/return"),
                 body: Some(json!({"comment": "Bổ sung lộ trình"})),
                 etag: Some(etag),
+                file: None,
             }
         }
         "list amendments in scope" => Call::get(format!(
@@ -691,6 +732,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                     path: format!("/api/v1/amendments/{}/reject", req.id()),
                     body: Some(json!({"comment": "Không chấp thuận"})),
                     etag: Some(req.etag()),
+                    file: None,
                 }
             }
         }
@@ -709,6 +751,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 path: format!("/api/v1/assignments/{task}/progress-reports/2022-Q1"),
                 body: Some(report_body()),
                 etag: None,
+                file: None,
             }
         }
         "read progress report"
@@ -735,6 +778,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                     path: format!("{path}/submit"),
                     body: None,
                     etag: Some(draft.etag()),
+                    file: None,
                 },
                 _ => {
                     let sent = app
@@ -746,6 +790,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                         path: format!("{path}/accept"),
                         body: Some(json!({})),
                         etag: Some(sent.etag()),
+                        file: None,
                     }
                 }
             }
@@ -779,12 +824,14 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                     path: format!("{path}/respond"),
                     body: Some(json!({"note": "Đã làm việc với Sở Tài chính"})),
                     etag: Some(raised.etag()),
+                    file: None,
                 },
                 _ => Call {
                     method: Method::POST,
                     path: format!("{path}/certify-objective-cause"),
                     body: Some(json!({"note": "Cắt giảm ngân sách theo Nghị quyết của Quốc hội"})),
                     etag: Some(raised.etag()),
+                    file: None,
                 },
             }
         }
@@ -822,6 +869,57 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             json!({"share": 0.5, "seed": "matrix"}),
         ),
         "list spot checks" => Call::get(format!("/api/v1/rounds/{}/spot-checks", w.issued_round)),
+        "add evidence link" => Call::post(
+            format!("/api/v1/assignments/{}/evidence", w.tnmt_assignment),
+            json!({"kind": "link", "title": "Tin bài", "url": "https://vinhphuc.gov.vn/tin"}),
+        ),
+        "upload evidence file" => Call {
+            file: Some(b"%PDF-1.7\nmatrix\n".to_vec()),
+            ..Call::post(
+                format!("/api/v1/assignments/{}/evidence/files", w.tnmt_assignment),
+                json!({"title": "Biên bản"}),
+            )
+        },
+        "list evidence in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/evidence",
+            w.tnmt_assignment
+        )),
+        "read evidence out of scope" | "download evidence out of scope" => {
+            let bx_head = app.token("head.hu-binhxuyen").await;
+            let e = evidence_file(app, &bx_head, w.bx_assignment).await;
+            match row {
+                "read evidence out of scope" => Call::get(format!("/api/v1/evidence/{}", e.id())),
+                _ => Call::get(format!("/api/v1/evidence/{}/content", e.id())),
+            }
+        }
+        "read evidence in scope"
+        | "download evidence in scope"
+        | "retract evidence"
+        | "mark evidence"
+        | "list evidence marks"
+        | "verify evidence integrity" => {
+            let e = evidence_file(app, &w.staff, w.tnmt_assignment).await;
+            let path = format!("/api/v1/evidence/{}", e.id());
+            match row {
+                "read evidence in scope" => Call::get(path),
+                "download evidence in scope" => Call::get(format!("{path}/content")),
+                "list evidence marks" => Call::get(format!("{path}/marks")),
+                "verify evidence integrity" => {
+                    Call::post(format!("{path}/verify-integrity"), json!({}))
+                }
+                "retract evidence" => Call {
+                    etag: Some(e.etag()),
+                    ..Call::post(format!("{path}/retract"), json!({"reason": "Nộp nhầm tệp"}))
+                },
+                _ => Call {
+                    etag: Some(e.etag()),
+                    ..Call::post(
+                        format!("{path}/marks"),
+                        json!({"mark": "verified", "comment": "Đã đối chiếu"}),
+                    )
+                },
+            }
+        }
         other => panic!("unknown row {other}"),
     }
 }
@@ -1143,7 +1241,72 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "list spot checks",
         [404, 200, 200, 403, 403, 403, 404, 404, 404],
     ),
+    (
+        "add evidence link",
+        [404, 403, 403, 403, 201, 201, 404, 404, 404],
+    ),
+    (
+        "upload evidence file",
+        [404, 403, 403, 403, 201, 201, 404, 404, 404],
+    ),
+    (
+        "list evidence in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read evidence in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "read evidence out of scope",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "download evidence in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "download evidence out of scope",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "retract evidence",
+        [404, 403, 403, 403, 200, 200, 404, 404, 404],
+    ),
+    (
+        "mark evidence",
+        [404, 403, 200, 200, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list evidence marks",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "verify evidence integrity",
+        [404, 403, 200, 200, 200, 200, 404, 404, 404],
+    ),
 ];
+
+/// Sends a prepared call: JSON, or a multipart upload when it carries a file.
+async fn send(app: &TestApp, call: Call, token: &str, headers: &[(&str, &str)]) -> Res {
+    match call.file {
+        Some(file) => {
+            let body = call.body.unwrap_or_default();
+            let fields: Vec<(&str, &str)> = body
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default()))
+                .collect();
+            app.upload(&call.path, token, ("tep.pdf", file), &fields, headers)
+                .await
+        }
+        None => {
+            app.send(call.method, &call.path, token, call.body, headers)
+                .await
+        }
+    }
+}
 
 #[actix_web::test]
 async fn authorization_matrix() {
@@ -1157,20 +1320,12 @@ async fn authorization_matrix() {
     for (row, expected) in MATRIX {
         for (i, role) in ROLES.iter().enumerate() {
             let call = prepare(&app, &w, row).await;
-            let headers: Vec<(&str, &str)> = call
-                .etag
+            let etag = call.etag.clone();
+            let headers: Vec<(&str, &str)> = etag
                 .as_deref()
                 .map(|e| vec![("If-Match", e)])
                 .unwrap_or_default();
-            let res = app
-                .send(
-                    call.method.clone(),
-                    &call.path,
-                    &tokens[i],
-                    call.body.clone(),
-                    &headers,
-                )
-                .await;
+            let res = send(&app, call, &tokens[i], &headers).await;
             if res.status.as_u16() != expected[i] {
                 failures.push(format!(
                     "{row} as {role}: expected {}, got {}",
@@ -1199,7 +1354,7 @@ async fn without_a_token_everything_but_the_public_endpoints_is_401() {
     let w = world(&app).await;
     for (row, _) in MATRIX {
         let call = prepare(&app, &w, row).await;
-        let res = app.send(call.method, &call.path, "", call.body, &[]).await;
+        let res = send(&app, call, "", &[]).await;
         assert_eq!(res.status, 401, "{row}: {res:?}");
     }
 }

@@ -1,0 +1,233 @@
+//! Evidence of results ("sản phẩm"): its kinds and marks, how an uploaded file's media type is
+//! recognised from its content, how its original name is made safe, and where its bytes live.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::vocab_enum;
+
+vocab_enum!(
+    /// What a piece of evidence is.
+    EvidenceKind, "evidence_kind" {
+        File => ("file", "Tệp đính kèm", "Uploaded file"),
+        Link => ("link", "Đường liên kết", "Link"),
+        Document => ("document", "Văn bản", "Official document reference"),
+    }
+);
+
+vocab_enum!(
+    /// The verdict of the Organisation Board or a supervisor on a piece of evidence.
+    VerificationMark, "verification_mark" {
+        Unverified => ("unverified", "Chưa xác minh", "Not verified"),
+        Verified => ("verified", "Đã xác minh", "Verified"),
+        Disputed => ("disputed", "Có ý kiến khác, chưa công nhận", "Disputed"),
+    }
+);
+
+vocab_enum!(
+    /// The outcome of the last re-hash of a stored file.
+    IntegrityState, "integrity_state" {
+        Unchecked => ("unchecked", "Chưa kiểm tra lại", "Not re-checked"),
+        Intact => ("intact", "Toàn vẹn", "Intact"),
+        Failed => ("failed", "Không toàn vẹn hoặc bị mất", "Altered or missing"),
+    }
+);
+
+/// Media types accepted by default: documents, spreadsheets, presentations, images, audio,
+/// video and plain text.
+pub const DEFAULT_MEDIA_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/tiff",
+    "image/webp",
+    "image/heif",
+    "audio/mpeg",
+    "audio/mp4",
+    "video/mp4",
+    "video/quicktime",
+    "text/plain",
+];
+
+/// How many leading bytes are read before the media type is decided.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The media type of a file judged by its first bytes (at most [`SNIFF_BYTES`], or the whole
+/// file when shorter): a known signature, else `text/plain` for UTF-8 text without control
+/// characters, else `None`. The name and the declared type play no part.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    if let Some(kind) = infer::get(head) {
+        return Some(kind.mime_type());
+    }
+    is_plain_text(head).then_some("text/plain")
+}
+
+fn is_plain_text(head: &[u8]) -> bool {
+    if head.is_empty() {
+        return false;
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // A multi-byte character cut by the end of the sniffed head is still text.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+}
+
+/// Longest sanitised file name, in bytes.
+pub const MAX_FILE_NAME_BYTES: usize = 200;
+
+/// A file name safe to store and to send back in `Content-Disposition`: the last path
+/// component only, NFC-normalised, without control characters or the characters Windows
+/// forbids, without leading dots or trailing dots and spaces, at most
+/// [`MAX_FILE_NAME_BYTES`] bytes (the extension kept), and `tep-dinh-kem` when nothing is left.
+pub fn sanitize_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .nfc()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    if trimmed.is_empty() {
+        return "tep-dinh-kem".to_owned();
+    }
+    if trimmed.len() <= MAX_FILE_NAME_BYTES {
+        return trimmed.to_owned();
+    }
+    let (stem, ext) = match trimmed.rfind('.') {
+        Some(dot) if trimmed.len() - dot <= 16 => trimmed.split_at(dot),
+        _ => (trimmed, ""),
+    };
+    let mut cut = MAX_FILE_NAME_BYTES - ext.len();
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{ext}", stem[..cut].trim_end_matches(['.', ' ']))
+}
+
+/// The storage key of content with SHA-256 `sha256_hex`: `sha256/ab/abcdef…`, so a file
+/// uploaded twice is stored once.
+pub fn content_key(sha256_hex: &str) -> String {
+    format!(
+        "sha256/{}/{sha256_hex}",
+        &sha256_hex[..2.min(sha256_hex.len())]
+    )
+}
+
+/// Whether `url` is an absolute `http` or `https` link with a host.
+pub fn is_web_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !host.starts_with('@') && !url.chars().any(char::is_whitespace)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_type_comes_from_content_not_name() {
+        assert_eq!(
+            sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            Some("application/pdf")
+        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF\0"), Some("image/jpeg"));
+        let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+        elf.resize(64, 0);
+        assert_eq!(sniff(&elf), Some("application/x-executable"));
+        assert_eq!(
+            sniff("Báo cáo kết quả\tquý I\r\n".as_bytes()),
+            Some("text/plain")
+        );
+        assert_eq!(sniff(b"abc\0def"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn a_character_cut_at_the_end_of_the_head_is_still_text() {
+        let text = "Đảng bộ".as_bytes();
+        assert_eq!(sniff(&text[..text.len() - 1]), Some("text/plain"));
+        assert_eq!(sniff(b"\xc3\x28 invalid"), None);
+    }
+
+    #[test]
+    fn executables_and_archives_are_not_accepted_by_default() {
+        for t in ["application/x-executable", "application/zip", "text/html"] {
+            assert!(!DEFAULT_MEDIA_TYPES.contains(&t), "{t}");
+        }
+    }
+
+    #[test]
+    fn file_names_are_sanitised() {
+        let cases = [
+            ("bao-cao.pdf", "bao-cao.pdf"),
+            ("C:\\Users\\a\\Báo cáo quý I.pdf", "Báo cáo quý I.pdf"),
+            ("../../etc/passwd", "passwd"),
+            ("..", "tep-dinh-kem"),
+            ("", "tep-dinh-kem"),
+            (".htaccess", "htaccess"),
+            ("a<b>:c\"d|e?f*.docx", "a_b__c_d_e_f_.docx"),
+            ("tab\there\n.txt", "tab_here_.txt"),
+            ("name. . ", "name"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(sanitize_file_name(raw), want, "{raw:?}");
+        }
+        // NFD (as macOS sends it) becomes NFC.
+        assert_eq!(sanitize_file_name("Hoa\u{300}.pdf"), "Hoà.pdf");
+    }
+
+    #[test]
+    fn long_names_keep_their_extension_and_whole_characters() {
+        let long = format!("{}.xlsx", "Đ".repeat(300));
+        let s = sanitize_file_name(&long);
+        assert!(s.len() <= MAX_FILE_NAME_BYTES, "{}", s.len());
+        assert!(s.ends_with(".xlsx"));
+        assert!(s.starts_with('Đ'));
+        let no_ext = "x".repeat(500);
+        assert_eq!(sanitize_file_name(&no_ext).len(), MAX_FILE_NAME_BYTES);
+    }
+
+    #[test]
+    fn content_keys_fan_out_by_prefix() {
+        let h = "ab".repeat(32);
+        assert_eq!(content_key(&h), format!("sha256/ab/{h}"));
+    }
+
+    #[test]
+    fn only_web_links_are_links() {
+        assert!(is_web_link("https://dichvucong.gov.vn/p/home"));
+        assert!(is_web_link("http://example.vn"));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link("file:///etc/passwd"));
+        assert!(!is_web_link("https://"));
+        assert!(!is_web_link("https://a b"));
+        assert!(!is_web_link("ftp://x"));
+    }
+}

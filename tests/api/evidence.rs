@@ -1,0 +1,431 @@
+//! Evidence over HTTP: uploads streamed to the store and typed by content, the same file stored
+//! once, downloads only in scope, links and document references, retraction, verification
+//! marks, integrity checks that catch a tampered or missing file, and refused uploads that leave
+//! nothing behind.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+
+/// An issued 2022 task of the Department of Natural Resources and Environment, with one
+/// milestone.
+async fn issued_task(app: &TestApp) -> String {
+    let (ob, sc) = (
+        app.token("bantochuc.1").await,
+        app.token("thuongvu.1").await,
+    );
+    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
+    let round = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
+            "decision_number": "41-QĐ/TU", "decision_date": "2022-01-10"}),
+        )
+        .await;
+    assert_eq!(round.status, 201, "{round:?}");
+    let task = app
+        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
+            "title": "Hoàn thành giải phóng mặt bằng dự án đường vành đai 3", "content_area": "socio_economic",
+            "kind": "task", "product_description": "Bàn giao mặt bằng", "start_date": "2022-01-01", "end_date": "2022-12-31",
+            "milestones": [{"title": "Phê duyệt phương án bồi thường", "due_date": "2022-06-30"}]}))
+        .await;
+    assert_eq!(task.status, 201, "{task:?}");
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{}/issue", round.id()),
+            &sc,
+            &round.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    task.body["id"].as_str().unwrap().to_string()
+}
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.7\n%âãÏÓ\n1 0 obj << /Title ({text}) >> endobj\ntrailer\n%%EOF\n").into_bytes()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+async fn evidence_count(app: &TestApp, task: &str, token: &str) -> usize {
+    let res = app
+        .get(&format!("/api/v1/assignments/{task}/evidence"), token)
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    res.body["items"].as_array().unwrap().len()
+}
+
+#[actix_web::test]
+async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() {
+    let app = TestApp::spawn().await;
+    let task = issued_task(&app).await;
+    let files = format!("/api/v1/assignments/{task}/evidence/files");
+    let (staff, head, sc, ob) = (
+        app.token("staff.so-tnmt.1").await,
+        app.token("head.so-tnmt").await,
+        app.token("thuongvu.1").await,
+        app.token("bantochuc.1").await,
+    );
+
+    // Staff upload a PDF; the name loses its path, the type comes from the content.
+    let bytes = pdf("Biên bản bàn giao mặt bằng");
+    let first = app
+        .upload(
+            &files,
+            &staff,
+            ("C:\\Tai lieu\\Biên bản bàn giao.pdf", bytes.clone()),
+            &[
+                ("title", "Biên bản bàn giao mặt bằng đợt 1"),
+                ("milestone_index", "0"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    let file = &first.body["file"];
+    assert_eq!(file["sha256"], sha256(&bytes));
+    assert_eq!(file["size_bytes"], bytes.len());
+    assert_eq!(file["media_type"], "application/pdf");
+    assert_eq!(file["file_name"], "Biên bản bàn giao.pdf");
+    assert_eq!(first.body["milestone_index"], 0);
+    assert_eq!(first.body["verification"], "unverified");
+    assert_eq!(app.stored_files().len(), 1);
+
+    // The head uploads the same bytes under another name: a second record, one stored file.
+    let second = app
+        .upload(
+            &files,
+            &head,
+            ("../../ban-sao.pdf", bytes.clone()),
+            &[("title", "Bản sao biên bản")],
+            &[],
+        )
+        .await;
+    assert_eq!(second.status, 201, "{second:?}");
+    assert_ne!(second.id(), first.id());
+    assert_eq!(second.body["file"]["sha256"], file["sha256"]);
+    assert_eq!(second.body["file"]["file_name"], "ban-sao.pdf");
+    assert_eq!(app.stored_files().len(), 1, "{:?}", app.stored_files());
+
+    // Download: the same bytes, typed, named, tagged with the hash; only in scope.
+    let content = format!("/api/v1/evidence/{}/content", first.id());
+    let (status, headers, got) = app.get_bytes(&content, &sc).await;
+    assert_eq!(status, 200);
+    assert_eq!(got, bytes);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(headers["content-length"], bytes.len().to_string().as_str());
+    assert_eq!(
+        headers["etag"].to_str().unwrap(),
+        format!("\"{}\"", sha256(&bytes))
+    );
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n"),
+        "{disposition}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    for outsider in ["head.so-khdt", "giamsat.1", "portal", "admin"] {
+        let token = app.token(outsider).await;
+        assert_eq!(
+            app.get_bytes(&content, &token).await.0,
+            404,
+            "{outsider} downloads"
+        );
+        let read = app
+            .get(&format!("/api/v1/evidence/{}", first.id()), &token)
+            .await;
+        assert_problem(&read, 404);
+    }
+    let watcher = app.token("giamsat.2").await;
+    assert_eq!(app.get_bytes(&content, &watcher).await.0, 200);
+
+    // Links and official documents.
+    let link = app
+        .post(&format!("/api/v1/assignments/{task}/evidence"), &staff,
+            json!({"kind": "link", "title": "Tin bài trên cổng thông tin", "url": "https://vinhphuc.gov.vn/tin-tuc/gpmb"}))
+        .await;
+    assert_eq!(link.status, 201, "{link:?}");
+    let document = app
+        .post(&format!("/api/v1/assignments/{task}/evidence"), &staff,
+            json!({"kind": "document", "title": "Quyết định phê duyệt phương án bồi thường",
+                "document": {"number": "1234/QĐ-UBND", "date": "2022-06-20", "issuer": "UBND tỉnh Vĩnh Phúc"}}))
+        .await;
+    assert_eq!(document.status, 201, "{document:?}");
+    assert_eq!(document.body["document"]["number"], "1234/QĐ-UBND");
+    let link_content = format!("/api/v1/evidence/{}/content", link.id());
+    assert_problem(&app.get(&link_content, &sc).await, 404);
+
+    // Verification marks: the Board and the watching supervisor; never the unit itself.
+    let url = format!("/api/v1/evidence/{}", first.id());
+    let current = app.get(&url, &sc).await;
+    assert_problem(
+        &app.post_if(
+            &format!("{url}/marks"),
+            &staff,
+            &current.etag(),
+            json!({"mark": "verified", "comment": "Tự xác nhận"}),
+        )
+        .await,
+        403,
+    );
+    let verified = app
+        .post_if(
+            &format!("{url}/marks"),
+            &ob,
+            &current.etag(),
+            json!({"mark": "verified", "comment": "Đã đối chiếu thực địa ngày 05/7/2022"}),
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{verified:?}");
+    assert_eq!(verified.body["verification"], "verified");
+    let disputed = app
+        .post_if(
+            &format!("{url}/marks"),
+            &watcher,
+            &verified.etag(),
+            json!({"mark": "disputed", "comment": "Biên bản thiếu chữ ký của hộ dân"}),
+        )
+        .await;
+    assert_eq!(disputed.status, 200, "{disputed:?}");
+    let marks = app.get(&format!("{url}/marks"), &staff).await;
+    let marks: Vec<&str> = marks
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mark"].as_str().unwrap())
+        .collect();
+    assert_eq!(marks, ["verified", "disputed"]);
+
+    // Retraction: If-Match, a reason, recorded; the record and the file stay.
+    let second_url = format!("/api/v1/evidence/{}", second.id());
+    assert_problem(
+        &app.post(
+            &format!("{second_url}/retract"),
+            &staff,
+            json!({"reason": "Trùng lặp"}),
+        )
+        .await,
+        428,
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{second_url}/retract"),
+            &staff,
+            &second.etag(),
+            json!({"reason": ""}),
+        )
+        .await,
+        422,
+    );
+    let retracted = app
+        .post_if(
+            &format!("{second_url}/retract"),
+            &staff,
+            &second.etag(),
+            json!({"reason": "Trùng với biên bản đã nộp"}),
+        )
+        .await;
+    assert_eq!(retracted.status, 200, "{retracted:?}");
+    assert_eq!(retracted.body["retracted"], true);
+    assert_eq!(
+        retracted.body["retraction_reason"],
+        "Trùng với biên bản đã nộp"
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{second_url}/retract"),
+            &staff,
+            &retracted.etag(),
+            json!({"reason": "Lần nữa"}),
+        )
+        .await,
+        409,
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{second_url}/marks"),
+            &ob,
+            &retracted.etag(),
+            json!({"mark": "verified", "comment": "x"}),
+        )
+        .await,
+        409,
+    );
+    let standing = app
+        .get(
+            &format!("/api/v1/assignments/{task}/evidence?retracted=false"),
+            &sc,
+        )
+        .await;
+    assert_eq!(standing.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(evidence_count(&app, &task, &sc).await, 4);
+    assert_eq!(app.stored_files().len(), 1);
+
+    // Integrity: intact, then a tampered file, then a missing one.
+    let check = app
+        .post(&format!("{url}/verify-integrity"), &ob, json!({}))
+        .await;
+    assert_eq!(check.status, 200, "{check:?}");
+    assert_eq!(check.body["intact"], true);
+    assert_eq!(app.get(&url, &sc).await.body["integrity"], "intact");
+    let stored = app.stored_files().remove(0);
+    std::fs::write(&stored, pdf("Biên bản đã bị sửa")).unwrap();
+    let tampered = app
+        .post(&format!("{url}/verify-integrity"), &head, json!({}))
+        .await;
+    assert_eq!(tampered.status, 200, "{tampered:?}");
+    assert_eq!(tampered.body["intact"], false);
+    assert_eq!(tampered.body["expected"], sha256(&bytes));
+    assert_eq!(tampered.body["actual"], sha256(&pdf("Biên bản đã bị sửa")));
+    assert_eq!(app.get(&url, &sc).await.body["integrity"], "failed");
+    std::fs::remove_file(&stored).unwrap();
+    let missing = app
+        .post(&format!("{url}/verify-integrity"), &ob, json!({}))
+        .await;
+    assert_eq!(missing.body["intact"], false);
+    assert_eq!(missing.body["actual"], Value::Null);
+    assert_problem(
+        &app.post(
+            &format!("{url}/verify-integrity"),
+            &app.token("portal").await,
+            json!({}),
+        )
+        .await,
+        404,
+    );
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/evidence/{}/verify-integrity", link.id()),
+            &ob,
+            json!({}),
+        )
+        .await,
+        409,
+    );
+}
+
+#[actix_web::test]
+async fn refused_uploads_store_nothing() {
+    let app = TestApp::spawn_with(|c| c.evidence_max_bytes = 100_000).await;
+    let task = issued_task(&app).await;
+    let files = format!("/api/v1/assignments/{task}/evidence/files");
+    let staff = app.token("staff.so-tnmt.1").await;
+
+    // Too large, though it starts like a PDF.
+    let mut big = pdf("Ảnh chụp hiện trường");
+    big.resize(150_000, b' ');
+    let res = app
+        .upload(
+            &files,
+            &staff,
+            ("hien-truong.pdf", big),
+            &[("title", "Ảnh hiện trường")],
+            &[],
+        )
+        .await;
+    assert_problem(&res, 413);
+    // An executable named like a PDF, and HTML.
+    let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
+    elf.extend_from_slice(&[0u8; 64]);
+    let res = app
+        .upload(
+            &files,
+            &staff,
+            ("bao-cao.pdf", elf),
+            &[("title", "Báo cáo")],
+            &[],
+        )
+        .await;
+    assert_problem(&res, 415);
+    assert!(res.text.contains("application/x-executable"), "{res:?}");
+    // Bad fields after the file has streamed in: unknown milestone, missing title, a stray field.
+    let cases: [&[(&str, &str)]; 3] = [
+        &[("title", "Báo cáo"), ("milestone_index", "3")],
+        &[("description", "Thiếu tiêu đề")],
+        &[("title", "Báo cáo"), ("status", "verified")],
+    ];
+    for fields in cases {
+        let res = app
+            .upload(&files, &staff, ("bao-cao.pdf", pdf("x")), fields, &[])
+            .await;
+        assert_problem(&res, 422);
+    }
+    // Not multipart at all.
+    let res = app.post(&files, &staff, json!({"title": "Báo cáo"})).await;
+    assert_problem(&res, 415);
+    // Out of role or scope: refused before the body is read.
+    for (user, status) in [
+        ("giamsat.2", 403),
+        ("head.so-khdt", 404),
+        ("bantochuc.1", 403),
+    ] {
+        let res = app
+            .upload(
+                &files,
+                &app.token(user).await,
+                ("bao-cao.pdf", pdf("y")),
+                &[("title", "Báo cáo")],
+                &[],
+            )
+            .await;
+        assert_problem(&res, status);
+    }
+    assert_eq!(evidence_count(&app, &task, &staff).await, 0);
+    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+
+    // A retried upload with the same Idempotency-Key returns the first record.
+    let first = app
+        .upload(
+            &files,
+            &staff,
+            ("bao-cao.pdf", pdf("z")),
+            &[("title", "Báo cáo")],
+            &[("Idempotency-Key", "upload-1")],
+        )
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    let retry = app
+        .upload(
+            &files,
+            &staff,
+            ("bao-cao.pdf", pdf("z")),
+            &[("title", "Báo cáo")],
+            &[("Idempotency-Key", "upload-1")],
+        )
+        .await;
+    assert_eq!(retry.status, 201, "{retry:?}");
+    assert_eq!(retry.id(), first.id());
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    let other = app
+        .upload(
+            &files,
+            &staff,
+            ("bao-cao.pdf", pdf("khác")),
+            &[("title", "Báo cáo")],
+            &[("Idempotency-Key", "upload-1")],
+        )
+        .await;
+    assert_problem(&other, 422);
+    assert_eq!(evidence_count(&app, &task, &staff).await, 1);
+    assert_eq!(app.stored_files().len(), 1, "{:?}", app.stored_files());
+
+    // Links must be web links; documents need their reference.
+    let add = format!("/api/v1/assignments/{task}/evidence");
+    for body in [
+        json!({"kind": "link", "title": "x", "url": "javascript:alert(1)"}),
+        json!({"kind": "link", "title": "x"}),
+        json!({"kind": "document", "title": "x"}),
+        json!({"kind": "file", "title": "x"}),
+        json!({"kind": "document", "title": "x", "document": {"number": "", "date": "2022-01-01", "issuer": "UBND"}}),
+    ] {
+        assert_problem(&app.post(&add, &staff, body).await, 422);
+    }
+    assert_eq!(evidence_count(&app, &task, &staff).await, 1);
+}
