@@ -45,9 +45,31 @@ pub async fn migrate(url: &str) -> Result<()> {
         for m in applied {
             tracing::info!(migration = %m, "migration applied");
         }
-        Ok(())
+        seed_rule_sets(&mut conn)
     })
     .await?
+}
+
+/// Stores the shipped grading rule sets (once; a stored version is never changed).
+fn seed_rule_sets(conn: &mut impl diesel::Connection<Backend = diesel::pg::Pg>) -> Result<()> {
+    use diesel::sql_types::{Date, Integer, Jsonb, Nullable, Text};
+    for set in [
+        crate::domain::grading::party_2025(),
+        crate::domain::grading::province_products(),
+    ] {
+        let insert = diesel::sql_query(
+            "INSERT INTO rule_sets (code, version, valid_from, valid_to, definition, created_at)
+             VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING",
+        )
+        .bind::<Text, _>(&set.code)
+        .bind::<Integer, _>(set.version)
+        .bind::<Date, _>(set.valid_from)
+        .bind::<Nullable<Date>, _>(set.valid_to)
+        .bind::<Jsonb, _>(serde_json::to_value(&set)?);
+        diesel::RunQueryDsl::execute(insert, conn)
+            .context("storing the shipped grading rule sets")?;
+    }
+    Ok(())
 }
 
 /// Versions of the embedded migrations, to compare with what the database has applied.

@@ -525,3 +525,52 @@ pub struct IntegrityCheckRow {
     pub checked_by: Uuid,
     pub checked_at: DateTime<Utc>,
 }
+
+/// A row of `evaluations`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evaluations)]
+pub struct EvaluationRow {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub period_code: String,
+    pub period_end: NaiveDate,
+    pub state: String,
+    pub rule_set_code: String,
+    pub rule_set_version: i32,
+    pub facts: serde_json::Value,
+    pub suggestion: serde_json::Value,
+    pub self_grade: Option<String>,
+    pub self_score: Option<f64>,
+    pub self_narrative: Option<String>,
+    pub evidence_ids: Vec<Uuid>,
+    pub self_assessed_by: Option<Uuid>,
+    pub self_assessed_at: Option<DateTime<Utc>>,
+    pub appraised_grade: Option<String>,
+    pub appraised_score: Option<f64>,
+    pub appraisal_remarks: Option<String>,
+    pub appraised_by: Option<Uuid>,
+    pub appraised_at: Option<DateTime<Utc>>,
+    pub decided_grade: Option<String>,
+    pub decision_note: Option<String>,
+    pub quota_exception_reason: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub return_comment: Option<String>,
+    pub supersedes_id: Option<Uuid>,
+    pub override_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `evaluation_attributions`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evaluation_attributions)]
+pub struct AttributionRow {
+    pub evaluation_id: Uuid,
+    pub cadre_id: Uuid,
+    pub post_id: Uuid,
+    pub held_from: NaiveDate,
+    pub held_to: NaiveDate,
+    pub share: f64,
+}

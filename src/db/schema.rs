@@ -370,7 +370,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rule_sets (code, version) {
+        code -> Text,
+        version -> Int4,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        definition -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Uuid,
+        assignment_id -> Uuid,
+        period_code -> Text,
+        period_end -> Date,
+        state -> Text,
+        rule_set_code -> Text,
+        rule_set_version -> Int4,
+        facts -> Jsonb,
+        suggestion -> Jsonb,
+        self_grade -> Nullable<Text>,
+        self_score -> Nullable<Float8>,
+        self_narrative -> Nullable<Text>,
+        evidence_ids -> Array<Uuid>,
+        self_assessed_by -> Nullable<Uuid>,
+        self_assessed_at -> Nullable<Timestamptz>,
+        appraised_grade -> Nullable<Text>,
+        appraised_score -> Nullable<Float8>,
+        appraisal_remarks -> Nullable<Text>,
+        appraised_by -> Nullable<Uuid>,
+        appraised_at -> Nullable<Timestamptz>,
+        decided_grade -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        quota_exception_reason -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        return_comment -> Nullable<Text>,
+        supersedes_id -> Nullable<Uuid>,
+        override_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evaluation_attributions (evaluation_id, post_id) {
+        evaluation_id -> Uuid,
+        cadre_id -> Uuid,
+        post_id -> Uuid,
+        held_from -> Date,
+        held_to -> Date,
+        share -> Float8,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
+diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
 diesel::joinable!(role_bindings -> accounts (account_id));
@@ -409,6 +469,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     evidence,
     evidence_marks,
     evidence_integrity_checks,
+    rule_sets,
+    evaluations,
+    evaluation_attributions,
 );
 
 diesel::table! {

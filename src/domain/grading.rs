@@ -113,7 +113,7 @@ fn default_excellent_share_of_good() -> f64 {
 }
 
 /// How items are combined into the number that is banded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Method {
     /// A 100-point score; each item's completion is capped at 100%.
     #[serde(rename = "score_100")]
@@ -158,7 +158,7 @@ impl Method {
 }
 
 /// A band: the grade reached from `min` (inclusive) upwards.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
     /// Grade of the band.
@@ -168,7 +168,7 @@ pub struct Band {
 }
 
 /// Conditions an `excellent` grade needs beyond its band.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExcellentGate {
     /// Every item delivered on time.
@@ -179,7 +179,7 @@ pub struct ExcellentGate {
 }
 
 /// Conditions a `good` grade needs beyond its band.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoodGate {
     /// Every item delivered on time.
@@ -187,7 +187,7 @@ pub struct GoodGate {
 }
 
 /// Conditions a `complete` grade needs beyond its band.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteGate {
     /// Every item done.
@@ -197,7 +197,7 @@ pub struct CompleteGate {
 }
 
 /// Gates of the grades; a missing gate always passes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gates {
     /// Gate of `excellent`.
@@ -212,7 +212,7 @@ pub struct Gates {
 }
 
 /// Cap on excellent grades within a group of similar units.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {
     /// Most excellent grades as a share of the good grades.
@@ -229,7 +229,7 @@ impl Default for Quota {
 }
 
 /// A versioned set of grading rules, valid over a span of dates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     /// Stable code, e.g. `qd366-2025`.
@@ -505,7 +505,7 @@ pub fn select<'a>(
 }
 
 /// One item (task or target) of an assignment, as delivered in the period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     /// Key of the item within the assignment.
@@ -541,7 +541,7 @@ impl Item {
 }
 
 /// What is known of one assignment in one evaluation period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facts {
     /// Items of the assignment.
@@ -590,7 +590,7 @@ impl Facts {
 }
 
 /// One step of a derivation, for machines and for people.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Step {
     /// Stable machine code: `item`, `late_penalty`, `quality_penalty`, `penalty_waived`,
     /// `band`, `gate_on_time`, `gate_exceeded`, `gate_done`, `gate_late`, `forced`,
@@ -641,7 +641,7 @@ impl Step {
 }
 
 /// The grade the facts suggest, with the number banded and how it was reached.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     /// Suggested grade.
     pub grade: Grade,
@@ -1055,7 +1055,7 @@ fn apply_gates(
 }
 
 /// Whether a group's excellent grades fit its quota, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QuotaCheck {
     /// Most excellent grades the quota allows.
     pub allowed_excellent: u32,

@@ -1,8 +1,10 @@
 //! Pure domain rules: no HTTP, no SQL.
 
 pub mod canonical;
+pub mod evaluation;
 pub mod evidence;
 pub mod feed;
+pub mod grading;
 pub mod periods;
 pub mod progress;
 pub mod restructuring;
@@ -90,6 +92,11 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (
             evidence::IntegrityState::VOCABULARY,
             evidence::IntegrityState::terms(),
+        ),
+        (grading::Grade::VOCABULARY, grading::Grade::terms()),
+        (
+            workflow::EvaluationState::VOCABULARY,
+            workflow::EvaluationState::terms(),
         ),
     ]
 }

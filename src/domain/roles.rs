@@ -37,6 +37,10 @@ vocab_enum!(
         ObstacleRespond => ("obstacle_respond", "Trả lời khó khăn, vướng mắc; ghi ý kiến", "Answer obstacles and record opinions"),
         ObjectiveCauseCertify => ("objective_cause_certify", "Xác nhận nguyên nhân khách quan", "Certify objective causes"),
         EvidenceVerify => ("evidence_verify", "Xác minh sản phẩm, minh chứng", "Mark evidence verified or disputed"),
+        EvaluationAppraise => ("evaluation_appraise", "Thẩm định, đề xuất xếp loại", "Appraise evaluations and propose grades"),
+        EvaluationDecide => ("evaluation_decide", "Quyết định xếp loại", "Decide grades, and override those of lower committees"),
+        RuleSetManage => ("rule_set_manage", "Quản lý bộ tiêu chí xếp loại", "Manage grading rule sets"),
+        CadreRecordRead => ("cadre_record_read", "Xem kết quả đánh giá của cán bộ", "Read cadres' evaluation records"),
         FeedSubmit => ("feed_submit", "Gửi số liệu chỉ tiêu tự động", "Send indicator values from a department system"),
     }
 );
@@ -68,6 +72,9 @@ impl Role {
                 ObstacleRespond,
                 ObjectiveCauseCertify,
                 EvidenceVerify,
+                EvaluationAppraise,
+                RuleSetManage,
+                CadreRecordRead,
             ],
             Role::StandingCommittee => &[
                 OrgRead,
@@ -80,6 +87,8 @@ impl Role {
                 AmendmentDecide,
                 ObstacleRespond,
                 ObjectiveCauseCertify,
+                EvaluationDecide,
+                CadreRecordRead,
             ],
             Role::Supervisor => &[
                 OrgRead,

@@ -50,6 +50,18 @@ vocab_enum!(
     }
 );
 
+vocab_enum!(
+    /// State of the evaluation of one assignment for one period.
+    EvaluationState, "evaluation_state" {
+        SelfAssessed => ("self_assessed", "Đã tự đánh giá", "Self-assessed"),
+        ReturnedToHead => ("returned_to_head", "Trả lại người đứng đầu", "Returned to the head"),
+        Appraised => ("appraised", "Đã thẩm định, đề xuất", "Appraised"),
+        ReturnedToBoard => ("returned_to_board", "Trả lại Ban Tổ chức", "Returned to the Organisation Board"),
+        Decided => ("decided", "Đã quyết định xếp loại", "Decided"),
+        Overridden => ("overridden", "Đã bị cấp trên hủy, xếp loại lại", "Overridden by the superior committee"),
+    }
+);
+
 /// Declares an action enum with stable codes.
 macro_rules! action_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
@@ -116,6 +128,25 @@ action_enum!(
         Approve => "approve",
         /// Reject it (pending → rejected).
         Reject => "reject",
+    }
+);
+
+action_enum!(
+    /// What can be done to an evaluation.
+    EvaluationAction {
+        /// The head assesses again after a return (returned to head → self-assessed).
+        SelfAssess => "self_assess",
+        /// The Organisation Board appraises and proposes (self-assessed or returned to the
+        /// Board → appraised).
+        Appraise => "appraise",
+        /// Send the last step back with comments (self-assessed → returned to head; appraised →
+        /// returned to the Board).
+        Return => "return",
+        /// The Standing Committee decides the grade (appraised → decided).
+        Decide => "decide",
+        /// The superior committee cancels the decision and grades again (decided → overridden;
+        /// the new grade is a new, decided evaluation).
+        Override => "override",
     }
 );
 
@@ -200,9 +231,48 @@ impl AmendmentState {
     }
 }
 
+impl EvaluationState {
+    /// The state after `action`, or why it is refused. A decided grade changes only through
+    /// an override.
+    pub fn next(self, action: EvaluationAction) -> Result<EvaluationState, TransitionError> {
+        use EvaluationAction as A;
+        use EvaluationState as S;
+        match (self, action) {
+            (S::ReturnedToHead, A::SelfAssess) => Ok(S::SelfAssessed),
+            (S::SelfAssessed | S::ReturnedToBoard, A::Appraise) => Ok(S::Appraised),
+            (S::SelfAssessed, A::Return) => Ok(S::ReturnedToHead),
+            (S::Appraised, A::Return) => Ok(S::ReturnedToBoard),
+            (S::Appraised, A::Decide) => Ok(S::Decided),
+            (S::Decided, A::Override) => Ok(S::Overridden),
+            _ => refuse(self.as_str(), action.as_str()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evaluation_transitions() {
+        use EvaluationAction as A;
+        use EvaluationState as S;
+        check_all(
+            S::ALL,
+            A::ALL,
+            &[
+                (S::ReturnedToHead, A::SelfAssess, S::SelfAssessed),
+                (S::SelfAssessed, A::Appraise, S::Appraised),
+                (S::ReturnedToBoard, A::Appraise, S::Appraised),
+                (S::SelfAssessed, A::Return, S::ReturnedToHead),
+                (S::Appraised, A::Return, S::ReturnedToBoard),
+                (S::Appraised, A::Decide, S::Decided),
+                (S::Decided, A::Override, S::Overridden),
+            ],
+            |s, a| s.next(a),
+            |s, a| (s.as_str(), a.as_str()),
+        );
+    }
 
     /// Checks every (state, action) pair: those in `allowed` lead to the given state, every
     /// other pair is refused with the state's and action's codes.

@@ -65,7 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::reports::routes)
             .configure(handlers::supervision::routes)
             .configure(handlers::feeds::routes)
-            .configure(handlers::evidence::routes),
+            .configure(handlers::evidence::routes)
+            .configure(handlers::evaluations::routes),
     );
 }
 

@@ -186,6 +186,9 @@ Updates require `If-Match` with the ETag last read.",
         feeds::import, feeds::list, feeds::list_licences, feeds::create_licence,
         evidence::list, evidence::add, evidence::upload, evidence::get, evidence::content,
         evidence::retract, evidence::list_marks, evidence::mark, evidence::verify_integrity,
+        evaluations::list_rule_sets, evaluations::create_rule_set, evaluations::list, evaluations::self_assess,
+        evaluations::get, evaluations::reassess, evaluations::appraise, evaluations::return_step,
+        evaluations::decide, evaluations::override_decision, evaluations::cadre_record,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -202,6 +205,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "progress", description = "Reporting schedules and progress reports, with every revision kept"),
         (name = "supervision", description = "Obstacles and the support given, objective causes, supervisors' opinions"),
         (name = "feeds", description = "Department data feeds: licences and batches of indicator values"),
+        (name = "evaluations", description = "Grading rule sets; self-assessment, appraisal, decision and override of each assignment's grade"),
         (name = "evidence", description = "Evidence of results: uploaded files, links and document references; retraction, verification marks and integrity checks"),
     )
 )]

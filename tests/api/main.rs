@@ -7,6 +7,7 @@ mod assignments;
 mod auth;
 mod bad_input;
 mod contract;
+mod evaluations;
 mod evidence;
 mod feeds;
 mod matrix;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod evaluations;
 pub mod evidence;
 pub mod feeds;
 pub mod groups;

@@ -1,0 +1,3 @@
+DROP TABLE evaluation_attributions;
+DROP TABLE evaluations;
+DROP TABLE rule_sets;

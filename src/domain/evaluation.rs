@@ -1,0 +1,139 @@
+//! Evaluation periods and the attribution of a grade to the heads who held the post while the
+//! graded period ran.
+
+use chrono::{Datelike, NaiveDate};
+
+/// The code of the period that covers an assignment's whole span ("cả nhiệm kỳ").
+pub const WHOLE_TERM: &str = "term";
+
+/// The dates a period code covers within an assignment running `start..=end`: `term` is the
+/// whole span, a year (`2022`) is that year clipped to the span. `None` for any other code
+/// or a year outside the span.
+pub fn period_dates(
+    code: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    if code == WHOLE_TERM {
+        return Some((start, end));
+    }
+    if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i32 = code.parse().ok()?;
+    if year < start.year() || year > end.year() {
+        return None;
+    }
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)?.max(start);
+    let to = NaiveDate::from_ymd_opt(year, 12, 31)?.min(end);
+    Some((from, to))
+}
+
+/// A head's tenure of a post: its id, first day and last day (open when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tenure<T> {
+    /// What identifies the tenure (a post).
+    pub id: T,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day, if it ended.
+    pub to: Option<NaiveDate>,
+}
+
+/// The part of a grade each tenure carries: the days it overlaps `from..=to`, as a share of
+/// the period's days. Tenures outside the period get nothing; the shares add up to at most 1
+/// (less when the post was vacant for part of the period).
+pub fn attribute<T: Copy>(
+    from: NaiveDate,
+    to: NaiveDate,
+    tenures: &[Tenure<T>],
+) -> Vec<(T, NaiveDate, NaiveDate, f64)> {
+    let days = (to - from).num_days() + 1;
+    if days <= 0 {
+        return Vec::new();
+    }
+    tenures
+        .iter()
+        .filter_map(|t| {
+            let start = t.from.max(from);
+            let end = t.to.map_or(to, |e| e.min(to));
+            let held = (end - start).num_days() + 1;
+            (held > 0).then(|| (t.id, start, end, held as f64 / days as f64))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn periods_are_years_within_the_span_or_the_whole_term() {
+        let (start, end) = (d(2021, 7, 1), d(2025, 6, 30));
+        assert_eq!(period_dates("term", start, end), Some((start, end)));
+        assert_eq!(
+            period_dates("2021", start, end),
+            Some((d(2021, 7, 1), d(2021, 12, 31)))
+        );
+        assert_eq!(
+            period_dates("2023", start, end),
+            Some((d(2023, 1, 1), d(2023, 12, 31)))
+        );
+        assert_eq!(
+            period_dates("2025", start, end),
+            Some((d(2025, 1, 1), d(2025, 6, 30)))
+        );
+        for bad in ["2020", "2026", "22", "2022-Q1", "", "abcd", "+202"] {
+            assert_eq!(period_dates(bad, start, end), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_head_change_mid_year_splits_the_grade_by_days() {
+        let tenures = [
+            Tenure {
+                id: 'a',
+                from: d(2018, 3, 1),
+                to: Some(d(2022, 6, 30)),
+            },
+            Tenure {
+                id: 'b',
+                from: d(2022, 7, 1),
+                to: None,
+            },
+            Tenure {
+                id: 'c',
+                from: d(2015, 1, 1),
+                to: Some(d(2017, 12, 31)),
+            },
+        ];
+        let got = attribute(d(2022, 1, 1), d(2022, 12, 31), &tenures);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].0, got[0].1, got[0].2),
+            ('a', d(2022, 1, 1), d(2022, 6, 30))
+        );
+        assert!((got[0].3 - 181.0 / 365.0).abs() < 1e-12);
+        assert_eq!(
+            (got[1].0, got[1].1, got[1].2),
+            ('b', d(2022, 7, 1), d(2022, 12, 31))
+        );
+        assert!((got[0].3 + got[1].3 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_vacancy_leaves_part_unattributed() {
+        let tenures = [Tenure {
+            id: 1,
+            from: d(2022, 4, 1),
+            to: None,
+        }];
+        let got = attribute(d(2022, 1, 1), d(2022, 12, 31), &tenures);
+        assert!((got[0].3 - 275.0 / 365.0).abs() < 1e-12);
+        assert!(attribute(d(2022, 1, 2), d(2022, 1, 1), &tenures).is_empty());
+    }
+}
