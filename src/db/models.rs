@@ -431,6 +431,8 @@ pub struct LicenceRow {
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    pub version: i32,
+    pub end_reason: Option<String>,
 }
 
 /// A row of `observations`.

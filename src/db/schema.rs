@@ -270,6 +270,8 @@ diesel::table! {
         valid_from -> Date,
         valid_to -> Nullable<Date>,
         created_at -> Timestamptz,
+        version -> Int4,
+        end_reason -> Nullable<Text>,
     }
 }
 

@@ -242,3 +242,145 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
     );
     assert_eq!(bulk.body["imported"], 10_000);
 }
+
+#[actix_web::test]
+async fn a_later_self_report_is_checked_against_fed_values_and_licences_end() {
+    let app = TestApp::spawn().await;
+    let (ob, sc, admin) = (
+        app.token("bantochuc.1").await,
+        app.token("thuongvu.1").await,
+        app.token("admin").await,
+    );
+    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
+    let round = app
+        .post(
+            "/api/v1/rounds",
+            &ob,
+            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
+            "decision_number": "51-QĐ/TU", "decision_date": "2022-01-10"}),
+        )
+        .await;
+    let a = app
+        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
+            "title": "Tỷ lệ hồ sơ giải quyết đúng hạn", "content_area": "government_building", "kind": "target",
+            "indicator_code": "HO_SO_DUNG_HAN", "start_date": "2022-01-01", "end_date": "2022-12-31",
+            "target": {"unit_of_measure": "%", "shape": "at_least", "value": 90.0}}))
+        .await;
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{}/issue", round.id()),
+            &sc,
+            &round.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    let id = a.id();
+    let feed = app.token("feed.so-khdt").await;
+    let feed_account = app.get("/api/v1/me", &feed).await.body["account"]["id"].clone();
+    let licence = app
+        .post(
+            "/api/v1/feed-licences",
+            &admin,
+            json!({"account_id": feed_account, "indicator_code": "HO_SO_DUNG_HAN",
+            "unit_id": tnmt, "valid_from": "2021-01-01"}),
+        )
+        .await;
+    assert_eq!(licence.status, 201, "{licence:?}");
+    let value = |ext: &str, period: &str, v: f64| {
+        json!({"observations": [{"external_id": ext, "indicator_code": "HO_SO_DUNG_HAN", "unit_code": "VP-SO-TNMT",
+            "period": period, "value": v}]})
+    };
+
+    // The department's system reports 60% first; the head's later 85% disagrees.
+    let sent = app
+        .post(
+            "/api/v1/feeds/observations",
+            &feed,
+            value("q1", "2022-Q1", 60.0),
+        )
+        .await;
+    assert_eq!(sent.body["imported"], 1, "{sent:?}");
+    let watcher = app.token("giamsat.2").await;
+    let url = format!("/api/v1/assignments/{id}");
+    assert_eq!(
+        app.get(&url, &watcher).await.body["feed_mismatch_at"],
+        Value::Null
+    );
+    let head = app.token("head.so-tnmt").await;
+    let report = app
+        .send(reqwest::Method::PUT, &format!("{url}/progress-reports/2022-Q1"), &head,
+            Some(json!({"narrative": "Đạt 85%", "actual_value": 85.0, "measured_on": "2022-03-14", "confidence": "on_track"})), &[])
+        .await;
+    assert_eq!(report.status, 201, "{report:?}");
+    assert!(app.get(&url, &watcher).await.body["feed_mismatch_at"].is_string());
+    let values = app.get(&format!("{url}/observations"), &sc).await;
+    assert_eq!(values.body[0]["mismatch"], true, "{values:?}");
+
+    // Ending the licence: If-Match, a reason, never later; values after its end are refused.
+    let path = format!("/api/v1/feed-licences/{}", licence.id());
+    let current = app.get(&path, &admin).await;
+    assert_eq!(current.status, 200, "{current:?}");
+    assert_problem(
+        &app.post_if(
+            &format!("{path}/end"),
+            &app.token("head.so-tnmt").await,
+            &current.etag(),
+            json!({"valid_to": "2022-06-30", "reason": "x"}),
+        )
+        .await,
+        404,
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{path}/end"),
+            &admin,
+            &current.etag(),
+            json!({"valid_to": "2020-12-31", "reason": "Trước khi cấp"}),
+        )
+        .await,
+        422,
+    );
+    let ended = app
+        .post_if(
+            &format!("{path}/end"),
+            &admin,
+            &current.etag(),
+            json!({"valid_to": "2022-06-30", "reason": "Chuyển sang hệ thống mới"}),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{ended:?}");
+    assert_eq!(ended.body["valid_to"], "2022-06-30");
+    assert_problem(
+        &app.post_if(
+            &format!("{path}/end"),
+            &admin,
+            &current.etag(),
+            json!({"valid_to": "2022-05-31", "reason": "Lại"}),
+        )
+        .await,
+        412,
+    );
+    assert_problem(
+        &app.post_if(
+            &format!("{path}/end"),
+            &admin,
+            &ended.etag(),
+            json!({"valid_to": "2022-09-30", "reason": "Gia hạn"}),
+        )
+        .await,
+        409,
+    );
+    let late = app
+        .post(
+            "/api/v1/feeds/observations",
+            &feed,
+            value("q4", "2022-Q4", 90.0),
+        )
+        .await;
+    assert_eq!(late.body["rejected"], 1, "{late:?}");
+    assert_eq!(
+        late.body["rows"][0]["reason"], "outside_licence",
+        "{late:?}"
+    );
+}

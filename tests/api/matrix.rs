@@ -869,6 +869,29 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             json!({"share": 0.5, "seed": "matrix"}),
         ),
         "list spot checks" => Call::get(format!("/api/v1/rounds/{}/spot-checks", w.issued_round)),
+        "read feed licence" | "end feed licence" => {
+            let feed = app
+                .get("/api/v1/me", &app.token("feed.so-khdt").await)
+                .await
+                .body["account"]["id"]
+                .clone();
+            let licence = app
+                .post(
+                    "/api/v1/feed-licences",
+                    a,
+                    json!({"account_id": feed, "indicator_code": "HO_SO", "unit_id": w.tnmt}),
+                )
+                .await;
+            assert_eq!(licence.status, 201, "{licence:?}");
+            let path = format!("/api/v1/feed-licences/{}", licence.id());
+            match row {
+                "read feed licence" => Call::get(path),
+                _ => Call {
+                    etag: Some(licence.etag()),
+                    ..Call::post(format!("{path}/end"), json!({"reason": "Thôi cung cấp"}))
+                },
+            }
+        }
         "add evidence link" => Call::post(
             format!("/api/v1/assignments/{}/evidence", w.tnmt_assignment),
             json!({"kind": "link", "title": "Tin bài", "url": "https://vinhphuc.gov.vn/tin"}),
@@ -1240,6 +1263,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "list spot checks",
         [404, 200, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "read feed licence",
+        [200, 404, 404, 404, 404, 404, 200, 404, 404],
+    ),
+    (
+        "end feed licence",
+        [200, 404, 404, 404, 404, 404, 403, 404, 404],
     ),
     (
         "add evidence link",

@@ -28,9 +28,10 @@ use crate::db::schema::{
 use crate::domain::feed::mismatch;
 use crate::domain::periods::Period;
 use crate::domain::roles::Permission;
+use crate::domain::Violation;
 use crate::http::error::{ApiError, ApiResult, Msg};
-use crate::http::extract::{created, json_error, ValidJson};
-use crate::http::openapi::{ReadErrors, WriteErrors};
+use crate::http::extract::{created, json_error, ok_tagged, IfMatch, ValidJson};
+use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
 /// Most rows in one batch.
@@ -40,7 +41,9 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/feeds/observations", web::post().to(import))
         .route("/assignments/{id}/observations", web::get().to(list))
         .route("/feed-licences", web::get().to(list_licences))
-        .route("/feed-licences", web::post().to(create_licence));
+        .route("/feed-licences", web::post().to(create_licence))
+        .route("/feed-licences/{id}", web::get().to(get_licence))
+        .route("/feed-licences/{id}/end", web::post().to(end_licence));
 }
 
 /// One value sent by a feed.
@@ -565,6 +568,10 @@ pub struct Licence {
     pub valid_from: NaiveDate,
     /// Last day.
     pub valid_to: Option<NaiveDate>,
+    /// Why it was ended early, if it was.
+    pub end_reason: Option<String>,
+    /// Version, also the ETag.
+    pub version: i32,
 }
 
 impl From<LicenceRow> for Licence {
@@ -577,6 +584,8 @@ impl From<LicenceRow> for Licence {
             include_subtree: r.include_subtree,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
+            end_reason: r.end_reason,
+            version: r.version,
         }
     }
 }
@@ -700,6 +709,8 @@ pub async fn create_licence(
                     valid_from,
                     valid_to: new.valid_to,
                     created_at: Utc::now(),
+                    version: 1,
+                    end_reason: None,
                 };
                 diesel::insert_into(feed_licences::table)
                     .values(&row)
@@ -729,4 +740,164 @@ pub async fn create_licence(
         1,
         &view,
     ))
+}
+
+/// Loads a licence the caller may see: its own, or one on a unit whose accounts it manages.
+async fn load_licence(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<LicenceRow, ApiError> {
+    let row: LicenceRow = feed_licences::table
+        .find(id)
+        .select(LicenceRow::as_select())
+        .first(conn)
+        .await?;
+    if row.account_id == caller.account_id
+        || caller
+            .can(conn, Permission::AccountManage, row.unit_id)
+            .await?
+    {
+        Ok(row)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// Get a feed licence
+///
+/// One licence with its ETag: the caller's own, or one on a unit whose accounts it manages.
+#[utoipa::path(get, path = "/api/v1/feed-licences/{id}", tag = "feeds",
+    params(("id" = Uuid, Path, description = "Licence id")),
+    responses((status = 200, description = "The licence", body = Licence, headers(("ETag" = String))), ReadErrors))]
+pub async fn get_licence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let view = Licence::from(load_licence(&mut conn, &caller, *id).await?);
+    Ok(ok_tagged(view.version, &view))
+}
+
+/// The end of a licence.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceEnd {
+    /// Its last day (default today); values observed after it are refused.
+    pub valid_to: Option<NaiveDate>,
+    /// Why it ends.
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::http::handlers::plain_text")
+    )]
+    pub reason: String,
+}
+
+/// End a feed licence
+///
+/// Brings a licence's last day forward (never later than it was) with a reason; values the
+/// client sends for days after it are refused row by row. Needs `account_manage` on the
+/// licence's unit and `If-Match`.
+#[utoipa::path(post, path = "/api/v1/feed-licences/{id}/end", tag = "feeds", request_body = LicenceEnd,
+    params(("id" = Uuid, Path, description = "Licence id"),
+        ("If-Match" = String, Header, description = "ETag last read")),
+    responses((status = 200, description = "Ended", body = Licence, headers(("ETag" = String))), UpdateErrors))]
+pub async fn end_licence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<LicenceEnd>,
+) -> ApiResult<HttpResponse> {
+    let (id, end) = (*id, body.0);
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                let row = load_licence(conn, &caller, id).await?;
+                caller
+                    .require_on(conn, Permission::AccountManage, row.unit_id)
+                    .await?;
+                if_match.check(row.version)?;
+                let last = end.valid_to.unwrap_or_else(|| Utc::now().date_naive());
+                if last < row.valid_from {
+                    return Err(ApiError::violations(vec![Violation::new(
+                        "valid_to",
+                        "before_start",
+                        "ends before it starts",
+                        "kết thúc trước khi bắt đầu",
+                    )]));
+                }
+                if row.valid_to.is_some_and(|t| t < last) {
+                    return Err(ApiError::conflict(
+                        "the licence already ends earlier",
+                        "giấy phép đã kết thúc sớm hơn",
+                    ));
+                }
+                let updated: LicenceRow = diesel::update(feed_licences::table.find(id))
+                    .set((
+                        feed_licences::valid_to.eq(last),
+                        feed_licences::end_reason.eq(&end.reason),
+                        feed_licences::version.eq(row.version + 1),
+                    ))
+                    .returning(LicenceRow::as_returning())
+                    .get_result(conn)
+                    .await?;
+                let (before, after) = (Licence::from(row), Licence::from(updated));
+                audit::record(
+                    conn,
+                    Some(&caller),
+                    Change {
+                        action: "feed_licence.end",
+                        resource_type: "feed_licence",
+                        resource_id: Some(id),
+                        unit_id: Some(after.unit_id),
+                        before: Some(&before),
+                        after: Some(&after),
+                    },
+                )
+                .await?;
+                Ok(after)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(ok_tagged(view.version, &view))
+}
+
+/// Flags the fed values of `assignment` observed between `from` and `to` that differ from the
+/// head's own value beyond `tolerance`, and the assignment for its supervisor: the other
+/// direction of the check made when a batch arrives.
+pub(crate) async fn flag_disagreeing(
+    conn: &mut diesel_async::AsyncPgConnection,
+    assignment: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    own: f64,
+    tolerance: f64,
+) -> Result<bool, ApiError> {
+    let fed: Vec<(Uuid, f64)> = observations::table
+        .filter(observations::assignment_id.eq(assignment))
+        .filter(observations::observed_on.between(from, to))
+        .select((observations::id, observations::value))
+        .load(conn)
+        .await?;
+    let disagreeing: Vec<Uuid> = fed
+        .into_iter()
+        .filter(|(_, v)| mismatch(*v, own, tolerance))
+        .map(|(id, _)| id)
+        .collect();
+    if disagreeing.is_empty() {
+        return Ok(false);
+    }
+    diesel::update(observations::table.filter(observations::id.eq_any(&disagreeing)))
+        .set(observations::mismatch.eq(true))
+        .execute(conn)
+        .await?;
+    diesel::update(assignments::table.find(assignment))
+        .set(assignments::feed_mismatch_at.eq(Utc::now()))
+        .execute(conn)
+        .await?;
+    Ok(true)
 }

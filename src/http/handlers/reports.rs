@@ -572,6 +572,7 @@ pub async fn put(
     body: ValidJson<ReportContent>,
 ) -> ApiResult<HttpResponse> {
     let ((id, code), content) = (path.into_inner(), body.0);
+    let tolerance = state.config.feed_tolerance;
     let mut conn = state.pool.get().await?;
     let (view, is_new) = conn
         .transaction::<_, ApiError, _>(|conn| {
@@ -682,6 +683,17 @@ pub async fn put(
                     }
                 };
                 remember(conn, &caller, &row).await?;
+                if let Some(own) = row.actual_value {
+                    super::feeds::flag_disagreeing(
+                        conn,
+                        id,
+                        row.period_start,
+                        row.period_end,
+                        own,
+                        tolerance,
+                    )
+                    .await?;
+                }
                 let view = ProgressReport::from(row);
                 audit::record(
                     conn,
