@@ -175,9 +175,10 @@ fuzz_as() {
 # The administrator reaches the organisation, people and access endpoints; the Standing
 # Committee (who sees no accounts but drafts, issues and decides) reaches the assignment cycle.
 fuzz_as admin schemathesis-admin-junit.xml
-fuzz_as thuongvu.1 schemathesis-sc-junit.xml --include-tag-regex '^(assignments|commitments|plans|amendments|progress|supervision|evidence)$'
-# A department's staff uploads evidence (multipart) and adds links and documents.
+# A department's staff uploads evidence (multipart) and adds links and documents, before the
+# Standing Committee's pass may withdraw the assignment they are pinned to.
 fuzz_as staff.so-tnmt.1 schemathesis-staff-junit.xml --include-tag-regex '^evidence$'
+fuzz_as thuongvu.1 schemathesis-sc-junit.xml --include-tag-regex '^(assignments|commitments|plans|amendments|progress|supervision|evidence|evaluations|reports)$'
 # A department's machine client reaches the feed import.
 fuzz_as feed.so-khdt schemathesis-feed-junit.xml --include-tag-regex '^feeds$'
 echo "==> contract checks passed"

@@ -498,6 +498,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         reporting_cadence -> Text,
         report_due_days -> Int4,
+        published_at -> Nullable<Timestamptz>,
+        published_by -> Nullable<Uuid>,
     }
 }
 

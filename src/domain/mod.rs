@@ -8,6 +8,7 @@ pub mod grading;
 pub mod periods;
 pub mod progress;
 pub mod restructuring;
+pub mod results;
 pub mod roles;
 pub mod round_rules;
 pub mod signature;

@@ -66,7 +66,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(handlers::supervision::routes)
             .configure(handlers::feeds::routes)
             .configure(handlers::evidence::routes)
-            .configure(handlers::evaluations::routes),
+            .configure(handlers::evaluations::routes)
+            .configure(handlers::results::routes),
     );
 }
 

@@ -189,6 +189,7 @@ Updates require `If-Match` with the ETag last read.",
         evaluations::list_rule_sets, evaluations::create_rule_set, evaluations::list, evaluations::self_assess,
         evaluations::get, evaluations::reassess, evaluations::appraise, evaluations::return_step,
         evaluations::decide, evaluations::override_decision, evaluations::cadre_record,
+        results::results, results::export, results::publish, results::public_rounds, results::public_results,
     ),
     components(schemas(super::error::Problem, super::error::FieldError)),
     tags(
@@ -206,6 +207,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "supervision", description = "Obstacles and the support given, objective causes, supervisors' opinions"),
         (name = "feeds", description = "Department data feeds: licences and batches of indicator values"),
         (name = "evaluations", description = "Grading rule sets; self-assessment, appraisal, decision and override of each assignment's grade"),
+        (name = "reports", description = "The Organisation Board's results reports (as of any cut-off), CSV and Excel exports, and published results for portals"),
         (name = "evidence", description = "Evidence of results: uploaded files, links and document references; retraction, verification marks and integrity checks"),
     )
 )]

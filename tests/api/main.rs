@@ -14,5 +14,6 @@ mod matrix;
 mod org;
 mod people;
 mod progress;
+mod results;
 mod service;
 mod supervision;

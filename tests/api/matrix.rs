@@ -344,6 +344,12 @@ async fn evidence_file(app: &TestApp, token: &str, task: Uuid) -> Res {
     res
 }
 
+/// A head's self-assessment of 2022.
+fn self_assessment() -> Value {
+    json!({"period": "2022", "grade": "good", "narrative": "Hoàn thành đúng hạn", "evidence_ids": [],
+        "items": [{"key": "Sản phẩm", "completion": 1.0, "done": true, "on_time": true}]})
+}
+
 /// Prepares the request of row `row` on fresh objects.
 async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
     let a = &w.admin;
@@ -892,6 +898,93 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 },
             }
         }
+        "list rule sets" => Call::get("/api/v1/rule-sets".into()),
+        "create rule set" => {
+            let mut set = cadre_api::domain::grading::province_products();
+            set.code = fresh_code("rs");
+            Call::post(
+                "/api/v1/rule-sets".into(),
+                serde_json::to_value(set).unwrap(),
+            )
+        }
+        "self-assess" => Call::post(
+            format!(
+                "/api/v1/assignments/{}/evaluations",
+                issued_task(app, w).await
+            ),
+            self_assessment(),
+        ),
+        "appraise evaluation" | "decide evaluation" | "read evaluation" => {
+            let task = issued_task(app, w).await;
+            let e = app
+                .post(
+                    &format!("/api/v1/assignments/{task}/evaluations"),
+                    &w.head,
+                    self_assessment(),
+                )
+                .await;
+            assert_eq!(e.status, 201, "{e:?}");
+            let path = format!("/api/v1/evaluations/{}", e.id());
+            match row {
+                "read evaluation" => Call::get(path),
+                "appraise evaluation" => Call {
+                    etag: Some(e.etag()),
+                    ..Call::post(
+                        format!("{path}/appraise"),
+                        json!({"grade": "good", "remarks": "Đúng thực tế"}),
+                    )
+                },
+                _ => {
+                    let appraised = app
+                        .post_if(
+                            &format!("{path}/appraise"),
+                            &w.ob,
+                            &e.etag(),
+                            json!({"grade": "good", "remarks": "Đúng thực tế"}),
+                        )
+                        .await;
+                    assert_eq!(appraised.status, 200, "{appraised:?}");
+                    Call {
+                        etag: Some(appraised.etag()),
+                        ..Call::post(format!("{path}/decide"), json!({"grade": "good"}))
+                    }
+                }
+            }
+        }
+        "read cadre record in scope" => {
+            Call::get(format!("/api/v1/cadres/{}/record", w.tnmt_head_cadre))
+        }
+        "report results" => Call::get(format!(
+            "/api/v1/reports/results?round_id={}&group_by=unit",
+            w.issued_round
+        )),
+        "export results" => Call::get(format!(
+            "/api/v1/reports/export?format=xlsx&content=results&round_id={}",
+            w.issued_round
+        )),
+        "publish round" => {
+            let round = draft_round(app, w, 2022).await;
+            draft_task(app, w, round, w.tnmt).await;
+            issue(app, w, round).await;
+            let path = format!("/api/v1/rounds/{round}");
+            Call {
+                etag: Some(etag_of(app, &w.sc, &path).await),
+                ..Call::post(format!("{path}/publish"), json!({}))
+            }
+        }
+        "read published results" => {
+            let round = draft_round(app, w, 2022).await;
+            draft_task(app, w, round, w.tnmt).await;
+            issue(app, w, round).await;
+            let path = format!("/api/v1/rounds/{round}");
+            let etag = etag_of(app, &w.sc, &path).await;
+            let res = app
+                .post_if(&format!("{path}/publish"), &w.sc, &etag, json!({}))
+                .await;
+            assert_eq!(res.status, 200, "{res:?}");
+            Call::get(format!("/api/v1/public/rounds/{round}/results"))
+        }
+        "list published rounds" => Call::get("/api/v1/public/rounds".into()),
         "add evidence link" => Call::post(
             format!("/api/v1/assignments/{}/evidence", w.tnmt_assignment),
             json!({"kind": "link", "title": "Tin bài", "url": "https://vinhphuc.gov.vn/tin"}),
@@ -1271,6 +1364,51 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "end feed licence",
         [200, 404, 404, 404, 404, 404, 403, 404, 404],
+    ),
+    (
+        "list rule sets",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "create rule set",
+        [403, 403, 201, 403, 403, 403, 403, 403, 403],
+    ),
+    ("self-assess", [404, 403, 403, 403, 201, 403, 404, 404, 404]),
+    (
+        "read evaluation",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "appraise evaluation",
+        [404, 403, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "decide evaluation",
+        [404, 200, 403, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "read cadre record in scope",
+        [403, 200, 200, 403, 200, 403, 404, 404, 404],
+    ),
+    (
+        "report results",
+        [403, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "export results",
+        [403, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "publish round",
+        [404, 200, 403, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "read published results",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "list published rounds",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "add evidence link",

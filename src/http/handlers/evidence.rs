@@ -492,8 +492,9 @@ pub async fn add(
     ))
 }
 
-/// The multipart form of a file upload.
-#[derive(Debug, ToSchema)]
+/// The multipart form of a file upload (no other fields).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct EvidenceUpload {
     /// The file. Its media type is recognised from its content (see the

@@ -19,6 +19,7 @@ pub mod plans;
 pub mod posts;
 pub mod reports;
 pub mod restructurings;
+pub mod results;
 pub mod rounds;
 pub mod supervision;
 pub mod units;
