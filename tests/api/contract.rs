@@ -49,3 +49,31 @@ fn every_operation_is_documented() {
         }
     }
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    fn walk(v: &serde_json::Value, schemas: &serde_json::Value, missing: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(|r| r.as_str())
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    if schemas.get(name).is_none() {
+                        missing.push(name.to_string());
+                    }
+                }
+                map.values().for_each(|v| walk(v, schemas, missing));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, schemas, missing)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(cadre_api::http::openapi::ApiDoc::openapi_value()).unwrap();
+    let mut missing = Vec::new();
+    walk(&doc, &doc["components"]["schemas"], &mut missing);
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "unresolved schemas: {missing:?}");
+}

@@ -383,3 +383,93 @@ async fn a_superior_committee_overrides_and_a_head_change_splits_the_grade() {
     assert_eq!(theirs.body["entries"].as_array().unwrap().len(), 2);
     assert_eq!(theirs.body["entries"][0]["held_from"], "2022-07-01");
 }
+
+#[actix_web::test]
+async fn an_objective_cause_waives_lateness_discipline_forces_not_complete_and_opinions_attach() {
+    let app = TestApp::spawn().await;
+    let tasks = issued_tasks(&app, "VP", &["VP-SO-TNMT"]).await;
+    let (head, staff, ob, watcher) = (
+        app.token("head.so-tnmt").await,
+        app.token("staff.so-tnmt.1").await,
+        app.token("bantochuc.1").await,
+        app.token("giamsat.2").await,
+    );
+    let task = &tasks[0];
+    // An obstacle certified as an objective cause, and a supervisor's opinion.
+    let raised = app
+        .post(
+            &format!("/api/v1/assignments/{task}/obstacles"),
+            &staff,
+            json!({"description": "Trung ương thay đổi chính sách bồi thường"}),
+        )
+        .await;
+    let certified = app
+        .post_if(
+            &format!("/api/v1/obstacles/{}/certify-objective-cause", raised.id()),
+            &ob,
+            &raised.etag(),
+            json!({"note": "Nguyên nhân khách quan"}),
+        )
+        .await;
+    assert_eq!(certified.status, 200, "{certified:?}");
+    let opinion = app
+        .post(
+            &format!("/api/v1/assignments/{task}/opinions"),
+            &watcher,
+            json!({"body": "Đơn vị đã nỗ lực, đề nghị ghi nhận"}),
+        )
+        .await;
+    assert_eq!(opinion.status, 201, "{opinion:?}");
+
+    let mut body = assessment("good");
+    body["items"][1]["on_time"] = json!(false);
+    let assessed = app
+        .post(
+            &format!("/api/v1/assignments/{task}/evaluations"),
+            &head,
+            body,
+        )
+        .await;
+    assert_eq!(assessed.status, 201, "{assessed:?}");
+    let codes = |e: &Value| -> Vec<String> {
+        e["suggestion"]["derivation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let steps = codes(&assessed.body);
+    assert!(steps.contains(&"penalty_waived".to_string()), "{steps:?}");
+    assert!(!steps.contains(&"late_penalty".to_string()), "{steps:?}");
+    assert_eq!(assessed.body["suggestion"]["grade"], "excellent");
+
+    // Discipline found by the Board forces "not complete", whatever the score.
+    let url = format!("/api/v1/evaluations/{}", assessed.id());
+    let appraised = app
+        .post_if(&format!("{url}/appraise"), &ob, &assessed.etag(),
+            json!({"grade": "not_complete", "remarks": "Bị kỷ luật khiển trách trong năm", "facts": ["discipline_reprimand_or_above"]}))
+        .await;
+    assert_eq!(appraised.status, 200, "{appraised:?}");
+    let evaluation = &appraised.body["evaluation"];
+    assert_eq!(evaluation["suggestion"]["grade"], "not_complete");
+    assert!(codes(evaluation).contains(&"forced".to_string()));
+    assert_eq!(
+        evaluation["opinions"][0]["body"],
+        "Đơn vị đã nỗ lực, đề nghị ghi nhận"
+    );
+
+    // An opinion after the appraisal is not part of it.
+    app.post(
+        &format!("/api/v1/assignments/{task}/opinions"),
+        &watcher,
+        json!({"body": "Ý kiến sau thẩm định"}),
+    )
+    .await;
+    let read = app.get(&url, &ob).await;
+    assert_eq!(
+        read.body["opinions"].as_array().unwrap().len(),
+        1,
+        "{read:?}"
+    );
+}

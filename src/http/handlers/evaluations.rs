@@ -17,12 +17,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::{load_visible, lock};
+use super::supervision::Opinion;
 use crate::auth::{scope, Caller};
 use crate::db::audit::{self, Change};
-use crate::db::models::{AssignmentRow, AttributionRow, EvaluationRow};
+use crate::db::models::{AssignmentRow, AttributionRow, EvaluationRow, OpinionRow};
 use crate::db::schema::{
-    evaluation_attributions, evaluations, evidence, org_group_members, org_groups, posts, rounds,
-    rule_sets,
+    evaluation_attributions, evaluations, evidence, opinions, org_group_members, org_groups, posts,
+    rounds, rule_sets,
 };
 use crate::domain::evaluation::{attribute, period_dates, Tenure};
 use crate::domain::grading::{self, quota_check, Facts, Grade, Item, QuotaCheck, RuleSet};
@@ -261,6 +262,9 @@ pub struct Evaluation {
     pub supersedes_id: Option<Uuid>,
     /// Why the superior committee overrode it.
     pub override_reason: Option<String>,
+    /// Supervisors' and the assigning side's opinions on the assignment, attached to the
+    /// appraisal: those recorded up to it (all so far, before it).
+    pub opinions: Vec<Opinion>,
     /// Version, also the ETag.
     pub version: i32,
 }
@@ -300,8 +304,26 @@ impl From<EvaluationRow> for Evaluation {
             return_comment: r.return_comment,
             supersedes_id: r.supersedes_id,
             override_reason: r.override_reason,
+            opinions: Vec::new(),
             version: r.version,
         }
+    }
+}
+
+impl Evaluation {
+    /// Attaches the opinions recorded on the assignment up to the appraisal.
+    async fn with_opinions(mut self, conn: &mut AsyncPgConnection) -> Result<Self, ApiError> {
+        let mut q = opinions::table
+            .filter(opinions::assignment_id.eq(self.assignment_id))
+            .order(opinions::id)
+            .select(OpinionRow::as_select())
+            .into_boxed();
+        if let Some(t) = self.appraised_at {
+            q = q.filter(opinions::created_at.le(t));
+        }
+        let rows: Vec<OpinionRow> = q.load(conn).await?;
+        self.opinions = rows.into_iter().map(Opinion::from).collect();
+        Ok(self)
     }
 }
 
@@ -334,7 +356,10 @@ pub async fn list(
         .select(EvaluationRow::as_select())
         .load(&mut conn)
         .await?;
-    let out: Vec<Evaluation> = rows.into_iter().map(Evaluation::from).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(Evaluation::from(r).with_opinions(&mut conn).await?);
+    }
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -373,7 +398,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let (e, _) = load(&mut conn, &caller, *id, false).await?;
-    let view = Evaluation::from(e);
+    let view = Evaluation::from(e).with_opinions(&mut conn).await?;
     Ok(ok_tagged(view.version, &view))
 }
 
@@ -655,7 +680,7 @@ pub async fn self_assess(
     ))
 }
 
-/// Saves `row` (its version bumped) and records the step.
+/// Saves `row` (its version bumped), records the step, and answers the view with its opinions.
 async fn save(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -695,7 +720,7 @@ async fn save(
         .await?;
     let (before, after) = (Evaluation::from(before), Evaluation::from(row));
     record(conn, caller, action, unit, Some(&before), &after).await?;
-    Ok(after)
+    after.with_opinions(conn).await
 }
 
 fn state_of(e: &EvaluationRow) -> EvaluationState {

@@ -441,8 +441,10 @@ pub async fn results(
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `csv` or `xlsx`.
+    #[param(inline)]
     pub format: ExportFormat,
     /// `results` (the tallies) or `assignments` (one line per assignment).
+    #[param(inline)]
     pub content: ExportContent,
 }
 
