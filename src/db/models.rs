@@ -182,6 +182,7 @@ pub struct RoundRow {
     pub updated_at: DateTime<Utc>,
     pub reporting_cadence: String,
     pub report_due_days: i32,
+    pub quarterly_evaluation: bool,
 }
 
 /// A row of `round_group_rules`.

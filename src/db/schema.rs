@@ -500,6 +500,7 @@ diesel::table! {
         report_due_days -> Int4,
         published_at -> Nullable<Timestamptz>,
         published_by -> Nullable<Uuid>,
+        quarterly_evaluation -> Bool,
     }
 }
 

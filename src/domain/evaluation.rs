@@ -1,32 +1,44 @@
 //! Evaluation periods and the attribution of a grade to the heads who held the post while the
 //! graded period ran.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// The code of the period that covers an assignment's whole span ("cả nhiệm kỳ").
 pub const WHOLE_TERM: &str = "term";
 
 /// The dates a period code covers within an assignment running `start..=end`: `term` is the
-/// whole span, a year (`2022`) is that year clipped to the span. `None` for any other code
-/// or a year outside the span.
+/// whole span, a year (`2022`) is that year and, when the round asks for `quarterly`
+/// evaluation, a quarter (`2022-Q3`) is that calendar quarter, each clipped to the span.
+/// `None` for any other code or a period outside the span.
 pub fn period_dates(
     code: &str,
     start: NaiveDate,
     end: NaiveDate,
+    quarterly: bool,
 ) -> Option<(NaiveDate, NaiveDate)> {
     if code == WHOLE_TERM {
         return Some((start, end));
     }
-    if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    let (year, months) = match code.split_once("-Q") {
+        None => (code, (1, 12)),
+        Some((year, q)) if quarterly && matches!(q, "1" | "2" | "3" | "4") => {
+            let q: u32 = q.parse().ok()?;
+            (year, (3 * q - 2, 3 * q))
+        }
+        Some(_) => return None,
+    };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let year: i32 = code.parse().ok()?;
-    if year < start.year() || year > end.year() {
-        return None;
-    }
-    let from = NaiveDate::from_ymd_opt(year, 1, 1)?.max(start);
-    let to = NaiveDate::from_ymd_opt(year, 12, 31)?.min(end);
-    Some((from, to))
+    let year: i32 = year.parse().ok()?;
+    let first = NaiveDate::from_ymd_opt(year, months.0, 1)?;
+    let last = if months.1 == 12 {
+        NaiveDate::from_ymd_opt(year, 12, 31)?
+    } else {
+        NaiveDate::from_ymd_opt(year, months.1 + 1, 1)?.pred_opt()?
+    };
+    let (from, to) = (first.max(start), last.min(end));
+    (from <= to).then_some((from, to))
 }
 
 /// A head's tenure of a post: its id, first day and last day (open when `None`).
@@ -74,22 +86,38 @@ mod tests {
     #[test]
     fn periods_are_years_within_the_span_or_the_whole_term() {
         let (start, end) = (d(2021, 7, 1), d(2025, 6, 30));
-        assert_eq!(period_dates("term", start, end), Some((start, end)));
-        assert_eq!(
-            period_dates("2021", start, end),
-            Some((d(2021, 7, 1), d(2021, 12, 31)))
-        );
-        assert_eq!(
-            period_dates("2023", start, end),
-            Some((d(2023, 1, 1), d(2023, 12, 31)))
-        );
-        assert_eq!(
-            period_dates("2025", start, end),
-            Some((d(2025, 1, 1), d(2025, 6, 30)))
-        );
-        for bad in ["2020", "2026", "22", "2022-Q1", "", "abcd", "+202"] {
-            assert_eq!(period_dates(bad, start, end), None, "{bad}");
+        assert_eq!(period_dates("term", start, end, false), Some((start, end)));
+        let cases = [
+            ("2021", Some((d(2021, 7, 1), d(2021, 12, 31)))),
+            ("2023", Some((d(2023, 1, 1), d(2023, 12, 31)))),
+            ("2025", Some((d(2025, 1, 1), d(2025, 6, 30)))),
+        ];
+        for (code, want) in cases {
+            assert_eq!(period_dates(code, start, end, false), want, "{code}");
         }
+        for bad in ["2020", "2026", "22", "2022-Q1", "", "abcd", "+202"] {
+            assert_eq!(period_dates(bad, start, end, false), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn quarters_only_when_the_round_asks() {
+        let (start, end) = (d(2021, 7, 1), d(2025, 6, 30));
+        let cases = [
+            ("2022-Q1", Some((d(2022, 1, 1), d(2022, 3, 31)))),
+            ("2024-Q1", Some((d(2024, 1, 1), d(2024, 3, 31)))),
+            ("2022-Q4", Some((d(2022, 10, 1), d(2022, 12, 31)))),
+            ("2021-Q3", Some((d(2021, 7, 1), d(2021, 9, 30)))),
+            ("2021-Q2", None),
+            ("2025-Q3", None),
+            ("2022-Q5", None),
+            ("2022-Q0", None),
+            ("2022-Q", None),
+        ];
+        for (code, want) in cases {
+            assert_eq!(period_dates(code, start, end, true), want, "{code}");
+        }
+        assert_eq!(period_dates("2022-Q1", start, end, false), None);
     }
 
     #[test]

@@ -9,14 +9,20 @@ use uuid::Uuid;
 use crate::common::*;
 
 /// An issued 2022 round of `assigning` with one task per assignee; returns the task ids.
-async fn issued_tasks(app: &TestApp, assigning: &str, assignees: &[&str]) -> Vec<String> {
+async fn issued_tasks(
+    app: &TestApp,
+    assigning: &str,
+    assignees: &[&str],
+    quarterly: bool,
+) -> Vec<String> {
     let (ob, sc) = (
         app.token("bantochuc.1").await,
         app.token("thuongvu.1").await,
     );
     let round = app
         .post("/api/v1/rounds", &ob, json!({"assigning_unit_id": app.unit(assigning).await, "year": 2022,
-            "title": "Đợt giao năm 2022", "decision_number": format!("{}-QĐ/TU", 50 + assignees.len()), "decision_date": "2022-01-10"}))
+            "title": "Đợt giao năm 2022", "decision_number": format!("{}-QĐ/TU", 50 + assignees.len()), "decision_date": "2022-01-10",
+            "quarterly_evaluation": quarterly}))
         .await;
     assert_eq!(round.status, 201, "{round:?}");
     let mut ids = Vec::new();
@@ -54,7 +60,7 @@ fn assessment(grade: &str) -> Value {
 #[actix_web::test]
 async fn a_grade_goes_from_self_assessment_to_decision_within_the_quota() {
     let app = TestApp::spawn().await;
-    let tasks = issued_tasks(&app, "VP", &["VP-SO-TNMT", "VP-SO-KHDT"]).await;
+    let tasks = issued_tasks(&app, "VP", &["VP-SO-TNMT", "VP-SO-KHDT"], false).await;
     let (head, staff, ob, sc) = (
         app.token("head.so-tnmt").await,
         app.token("staff.so-tnmt.1").await,
@@ -74,9 +80,11 @@ async fn a_grade_goes_from_self_assessment_to_decision_within_the_quota() {
         .await,
         404,
     );
-    let mut bad = assessment("excellent");
-    bad["period"] = json!("2023");
-    assert_problem(&app.post(&path, &head, bad).await, 422);
+    for period in ["2023", "2022-Q1"] {
+        let mut bad = assessment("excellent");
+        bad["period"] = json!(period);
+        assert_problem(&app.post(&path, &head, bad).await, 422);
+    }
     let mut bad = assessment("excellent");
     bad["evidence_ids"] = json!([Uuid::now_v7()]);
     assert_problem(&app.post(&path, &head, bad).await, 422);
@@ -258,7 +266,7 @@ async fn a_grade_goes_from_self_assessment_to_decision_within_the_quota() {
 #[actix_web::test]
 async fn a_superior_committee_overrides_and_a_head_change_splits_the_grade() {
     let app = TestApp::spawn().await;
-    let tasks = issued_tasks(&app, "VP-HU-BX", &["VP-HU-BX-XA-BH"]).await;
+    let tasks = issued_tasks(&app, "VP-HU-BX", &["VP-HU-BX-XA-BH"], false).await;
     let (head, ob, sc, admin) = (
         app.token("head.xa-bahien").await,
         app.token("bantochuc.1").await,
@@ -382,12 +390,27 @@ async fn a_superior_committee_overrides_and_a_head_change_splits_the_grade() {
         .await;
     assert_eq!(theirs.body["entries"].as_array().unwrap().len(), 2);
     assert_eq!(theirs.body["entries"][0]["held_from"], "2022-07-01");
+
+    // The two-tier reform merges the commune away; the record keeps its grades and unit.
+    let merged = app
+        .post("/api/v1/restructurings/merge", &admin, json!({"effective_date": "2025-07-01",
+            "predecessor_ids": [commune, app.unit("VP-HU-BX-XA-TK").await],
+            "successor": {"code": "VP-XA-BX-MOI", "name": "Xã Bình Xuyên mới", "unit_type": "commune_party_committee",
+                "level_id": app.level("commune").await, "parent_id": app.unit("VP-HU-BX").await}}))
+        .await;
+    assert_eq!(merged.status, 201, "{merged:?}");
+    let after = app
+        .get(&format!("/api/v1/cadres/{first_cadre}/record"), &sc)
+        .await;
+    assert_eq!(after.status, 200, "{after:?}");
+    assert_eq!(after.body["entries"], record.body["entries"]);
+    assert_eq!(after.body["entries"][0]["unit_id"], json!(commune));
 }
 
 #[actix_web::test]
 async fn an_objective_cause_waives_lateness_discipline_forces_not_complete_and_opinions_attach() {
     let app = TestApp::spawn().await;
-    let tasks = issued_tasks(&app, "VP", &["VP-SO-TNMT"]).await;
+    let tasks = issued_tasks(&app, "VP", &["VP-SO-TNMT"], true).await;
     let (head, staff, ob, watcher) = (
         app.token("head.so-tnmt").await,
         app.token("staff.so-tnmt.1").await,
@@ -458,6 +481,19 @@ async fn an_objective_cause_waives_lateness_discipline_forces_not_complete_and_o
         evaluation["opinions"][0]["body"],
         "Đơn vị đã nỗ lực, đề nghị ghi nhận"
     );
+
+    // This round asks for quarterly evaluation too.
+    let mut quarter = assessment("good");
+    quarter["period"] = json!("2022-Q2");
+    let quarterly = app
+        .post(
+            &format!("/api/v1/assignments/{task}/evaluations"),
+            &head,
+            quarter,
+        )
+        .await;
+    assert_eq!(quarterly.status, 201, "{quarterly:?}");
+    assert_eq!(quarterly.body["period_end"], "2022-06-30");
 
     // An opinion after the appraisal is not part of it.
     app.post(

@@ -209,7 +209,7 @@ pub struct Evaluation {
     pub id: Uuid,
     /// The assignment.
     pub assignment_id: Uuid,
-    /// `term` (the whole span) or a year, e.g. `2022`.
+    /// `term` (the whole span), a year (`2022`) or a quarter (`2022-Q3`).
     pub period: String,
     /// Last day of the period.
     pub period_end: NaiveDate,
@@ -484,7 +484,8 @@ async fn rule_set_for(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SelfAssessment {
-    /// `term` or a year within the assignment's span (ignored when assessing again).
+    /// `term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round
+    /// asks for quarterly evaluation (ignored when assessing again).
     #[validate(length(min = 1, max = 10))]
     pub period: String,
     /// Rule set to apply (default: the latest valid at the end of the period).
@@ -592,12 +593,18 @@ pub async fn self_assess(
                         ),
                     ));
                 }
-                let Some((_, end)) = period_dates(&new.period, a.start_date, a.end_date) else {
+                let quarterly: bool = rounds::table
+                    .find(a.round_id)
+                    .select(rounds::quarterly_evaluation)
+                    .first(conn)
+                    .await?;
+                let Some((_, end)) = period_dates(&new.period, a.start_date, a.end_date, quarterly)
+                else {
                     return Err(ApiError::violations(vec![Violation::new(
                         "period",
                         "not_a_period",
-                        "`term` or a year within the assignment's span",
-                        "`term` hoặc một năm trong thời hạn của nhiệm vụ",
+                        "`term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round asks for quarterly evaluation",
+                        "`term`, một năm trong thời hạn của nhiệm vụ, hoặc một quý (`2022-Q3`) nếu đợt giao có đánh giá theo quý",
                     )]));
                 };
                 let violations = evidence_violations(conn, &a, &new.evidence_ids).await?;
@@ -1021,7 +1028,7 @@ async fn attribute_grade(
     a: &AssignmentRow,
     e: &EvaluationRow,
 ) -> Result<(), ApiError> {
-    let (from, to) = period_dates(&e.period_code, a.start_date, a.end_date)
+    let (from, to) = period_dates(&e.period_code, a.start_date, a.end_date, true)
         .unwrap_or((a.start_date, a.end_date));
     let heads: Vec<(Uuid, Uuid, NaiveDate, Option<NaiveDate>)> = posts::table
         .filter(posts::unit_id.eq(a.assignee_unit_id))

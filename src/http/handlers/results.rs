@@ -401,6 +401,23 @@ fn tally(lines: &[Line], group_by: GroupBy, day: NaiveDate) -> (Tally, Vec<Resul
     (total, rows)
 }
 
+impl ResultFilter {
+    /// The filter's own rules, beyond its types.
+    fn check(&self) -> Result<(), ApiError> {
+        match self.year {
+            Some(y) if !(2000..=2100).contains(&y) => {
+                Err(ApiError::violations(vec![crate::domain::Violation::new(
+                    "year",
+                    "range",
+                    "a year from 2000 to 2100",
+                    "năm từ 2000 đến 2100",
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The units whose assignments the caller may count.
 async fn visible(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Vec<Uuid>, ApiError> {
     if !caller.has(Permission::AssignmentRead) {
@@ -422,6 +439,7 @@ pub async fn results(
     caller: Caller,
     filter: web::Query<ResultFilter>,
 ) -> ApiResult<HttpResponse> {
+    filter.check()?;
     let mut conn = state.pool.get().await?;
     let units = visible(&mut conn, &caller).await?;
     let at = moment(filter.as_of.as_deref())?;
@@ -691,6 +709,7 @@ pub async fn export(
     params: web::Query<ExportParams>,
     filter: web::Query<ResultFilter>,
 ) -> ApiResult<HttpResponse> {
+    filter.check()?;
     let mut conn = state.pool.get().await?;
     let units = visible(&mut conn, &caller).await?;
     let at = moment(filter.as_of.as_deref())?;

@@ -126,6 +126,8 @@ pub struct Round {
     pub reporting_cadence: Cadence,
     /// Days after each period's cut-off (the 14th) that a report is due.
     pub report_due_days: i32,
+    /// Whether assignments are also evaluated per quarter (besides yearly and whole-term).
+    pub quarterly_evaluation: bool,
     /// Version, also the ETag.
     pub version: i32,
     /// Created at.
@@ -153,6 +155,7 @@ impl Round {
             closed_at: r.closed_at,
             group_rules: rules.into_iter().map(GroupRuleSpec::from).collect(),
             reporting_cadence: Cadence::parse(&r.reporting_cadence).unwrap_or(Cadence::Quarterly),
+            quarterly_evaluation: r.quarterly_evaluation,
             report_due_days: r.report_due_days,
             version: r.version,
             created_at: r.created_at,
@@ -361,6 +364,9 @@ pub struct NewRound {
     #[serde(default = "five")]
     #[validate(range(min = 0, max = 90))]
     pub report_due_days: i32,
+    /// Whether assignments are also evaluated per quarter (default `false`).
+    #[serde(default)]
+    pub quarterly_evaluation: bool,
 }
 
 fn quarterly() -> Cadence {
@@ -510,6 +516,7 @@ pub async fn create(
                     created_at: now,
                     updated_at: now,
                     reporting_cadence: new.reporting_cadence.as_str().to_owned(),
+                    quarterly_evaluation: new.quarterly_evaluation,
                     report_due_days: new.report_due_days,
                 };
                 diesel::insert_into(rounds::table)
@@ -599,6 +606,8 @@ pub struct RoundPatch {
     /// Days after each period's cut-off that a report is due, 0–90.
     #[validate(range(min = 0, max = 90))]
     pub report_due_days: Option<i32>,
+    /// Whether assignments are also evaluated per quarter.
+    pub quarterly_evaluation: Option<bool>,
 }
 
 #[derive(AsChangeset)]
@@ -612,6 +621,7 @@ struct RoundChanges {
     signer_name: Option<String>,
     reporting_cadence: Option<String>,
     report_due_days: Option<i32>,
+    quarterly_evaluation: Option<bool>,
     version: i32,
     updated_at: DateTime<Utc>,
 }
@@ -690,6 +700,7 @@ pub async fn update(
                         signer_title: patch.signer_title,
                         signer_name: patch.signer_name,
                         reporting_cadence: patch.reporting_cadence.map(|c| c.as_str().to_owned()),
+                        quarterly_evaluation: patch.quarterly_evaluation,
                         report_due_days: patch.report_due_days,
                         version: before.version + 1,
                         updated_at: Utc::now(),
