@@ -433,6 +433,20 @@ fn one() -> f64 {
     1.0
 }
 
+impl From<Item> for ItemFacts {
+    fn from(i: Item) -> Self {
+        Self {
+            key: i.key,
+            weight: i.weight,
+            completion: i.completion,
+            done: i.done,
+            on_time: i.on_time,
+            exceeded: i.exceeded,
+            quality_defects: i.quality_defects,
+        }
+    }
+}
+
 /// The facts of a step, with the assignment's certified objective cause applied to every item.
 fn facts_of(a: &AssignmentRow, items: &[ItemFacts], facts: Vec<String>) -> Result<Facts, ApiError> {
     let facts = Facts {
@@ -908,15 +922,7 @@ pub async fn appraise(
                         .unwrap_or_default()
                         .items
                         .into_iter()
-                        .map(|i| ItemFacts {
-                            key: i.key,
-                            weight: i.weight,
-                            completion: i.completion,
-                            done: i.done,
-                            on_time: i.on_time,
-                            exceeded: i.exceeded,
-                            quality_defects: i.quality_defects,
-                        })
+                        .map(ItemFacts::from)
                         .collect(),
                 };
                 let facts = facts_of(&a, &items, new.facts.clone())?;
