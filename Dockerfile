@@ -15,10 +15,12 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --home-dir /var/lib/cadre --create-home cadre
+ && useradd --system --uid 10001 --user-group --home-dir /var/lib/cadre --create-home cadre \
+ && install -d -o cadre -g cadre /var/lib/cadre/evidence
 COPY --from=builder /usr/local/bin/cadre-api /usr/local/bin/cadre-api
 USER cadre
 WORKDIR /var/lib/cadre
-ENV CADRE_BIND=0.0.0.0:8080
+ENV CADRE_BIND=0.0.0.0:8080 \
+    CADRE_EVIDENCE_STORE=/var/lib/cadre/evidence
 EXPOSE 8080
 CMD ["cadre-api", "serve"]
