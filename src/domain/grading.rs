@@ -55,23 +55,6 @@ impl Grade {
             Grade::Complete | Grade::NotComplete => Grade::NotComplete,
         }
     }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        self.term().1
-    }
-
-    /// Vietnamese label.
-    pub fn label_vi(self) -> &'static str {
-        self.term().0
-    }
-
-    fn term(self) -> (&'static str, &'static str) {
-        Grade::terms()
-            .into_iter()
-            .find(|t| t.code == self.as_str())
-            .map_or(("", ""), |t| (t.label_vi, t.label_en))
-    }
 }
 
 impl Ord for Grade {

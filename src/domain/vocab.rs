@@ -39,6 +39,16 @@ macro_rules! vocab_enum {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
 
+            /// The Vietnamese label.
+            pub fn label_vi(self) -> &'static str {
+                match self { $($name::$variant => $vi),+ }
+            }
+
+            /// The English label.
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+
             /// The vocabulary entries of this enum.
             pub fn terms() -> Vec<$crate::domain::vocab::Term> {
                 vec![$($crate::domain::vocab::Term { code: $code, label_vi: $vi, label_en: $en }),+]

@@ -541,25 +541,6 @@ const LINE_HEADERS: [&str; 11] = [
     "Xếp loại",
 ];
 
-fn status_label(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::CompletedOnTime => "Hoàn thành đúng hạn",
-        Timeliness::CompletedLate => "Hoàn thành quá hạn",
-        Timeliness::InProgressWithinDeadline => "Đang thực hiện trong hạn",
-        Timeliness::Overdue => "Quá hạn",
-    }
-}
-
-fn grade_label(g: Option<Grade>) -> &'static str {
-    match g {
-        Some(Grade::Excellent) => "Hoàn thành xuất sắc nhiệm vụ",
-        Some(Grade::Good) => "Hoàn thành tốt nhiệm vụ",
-        Some(Grade::Complete) => "Hoàn thành nhiệm vụ",
-        Some(Grade::NotComplete) => "Không hoàn thành nhiệm vụ",
-        None => "Chưa xếp loại",
-    }
-}
-
 fn line_cells(l: &Line, day: NaiveDate) -> Vec<Cell> {
     vec![
         Cell::Text(l.id.to_string()),
@@ -570,11 +551,16 @@ fn line_cells(l: &Line, day: NaiveDate) -> Vec<Cell> {
         Cell::Text(l.content_area.clone()),
         Cell::Text(l.kind.clone()),
         Cell::Text(l.known.end_date.to_string()),
-        Cell::Text(status_label(status(&l.known, day)).to_owned()),
+        Cell::Text(status(&l.known, day).label_vi().to_owned()),
         l.known
             .completion
             .map_or(Cell::Empty, |c| Cell::Number((c * 1000.0).round() / 10.0)),
-        Cell::Text(grade_label(l.known.grade).to_owned()),
+        Cell::Text(
+            l.known
+                .grade
+                .map_or("Chưa xếp loại", Grade::label_vi)
+                .to_owned(),
+        ),
     ]
 }
 
