@@ -235,6 +235,14 @@ pub struct AssignmentRow {
     pub feed_mismatch_at: Option<DateTime<Utc>>,
 }
 
+impl AssignmentRow {
+    /// Whether the assignment is issued and not withdrawn.
+    pub fn is_under_way(&self) -> bool {
+        crate::domain::workflow::AssignmentState::parse(&self.state)
+            .is_some_and(crate::domain::workflow::AssignmentState::is_under_way)
+    }
+}
+
 /// A row of `assignment_terms`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = assignment_terms)]

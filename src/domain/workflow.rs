@@ -188,6 +188,15 @@ impl RoundState {
 }
 
 impl AssignmentState {
+    /// Issued and not withdrawn: the head works on it, reports, files evidence, raises
+    /// obstacles and is evaluated.
+    pub fn is_under_way(self) -> bool {
+        matches!(
+            self,
+            AssignmentState::Issued | AssignmentState::Committed | AssignmentState::InProgress
+        )
+    }
+
     /// The state after `action`, or why it is refused.
     pub fn next(self, action: AssignmentAction) -> Result<AssignmentState, TransitionError> {
         use AssignmentAction as A;
@@ -252,6 +261,17 @@ impl EvaluationState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn under_way_is_issued_and_not_withdrawn() {
+        use AssignmentState as S;
+        let under_way: Vec<S> = S::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_under_way())
+            .collect();
+        assert_eq!(under_way, [S::Issued, S::Committed, S::InProgress]);
+    }
 
     #[test]
     fn evaluation_transitions() {

@@ -239,7 +239,7 @@ pub async fn create(
                 caller
                     .require_on(conn, Permission::CommitmentSign, a.assignee_unit_id)
                     .await?;
-                if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
+                if !a.is_under_way() {
                     return Err(ApiError::conflict(
                         format!("a {} assignment cannot be amended", a.state),
                         format!("không thể điều chỉnh nhiệm vụ ở trạng thái {}", a.state),

@@ -1355,10 +1355,7 @@ pub async fn carry_over(
                 caller
                     .require_on(conn, Permission::RoundManage, source.assigning_unit_id)
                     .await?;
-                if !matches!(
-                    source.state.as_str(),
-                    "issued" | "committed" | "in_progress"
-                ) {
+                if !source.is_under_way() {
                     return Err(ApiError::conflict(
                         format!("a {} assignment cannot be carried over", source.state),
                         format!(

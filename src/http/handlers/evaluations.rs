@@ -595,7 +595,7 @@ pub async fn self_assess(
                 caller
                     .require_on(conn, Permission::CommitmentSign, a.assignee_unit_id)
                     .await?;
-                if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
+                if !a.is_under_way() {
                     return Err(ApiError::conflict(
                         format!(
                             "only issued assignments are evaluated; this one is {}",

@@ -288,7 +288,7 @@ async fn check_assignee(
     caller
         .require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
         .await?;
-    if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
+    if !a.is_under_way() {
         return Err(ApiError::conflict(
             format!(
                 "evidence is attached to issued assignments; this one is {}",

@@ -581,7 +581,7 @@ pub async fn put(
                 caller
                     .require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
                     .await?;
-                if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
+                if !a.is_under_way() {
                     return Err(ApiError::conflict(
                         format!(
                             "progress is reported on issued assignments; this one is {}",

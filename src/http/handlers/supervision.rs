@@ -198,7 +198,7 @@ pub async fn raise(
                 caller
                     .require_on(conn, Permission::AssignmentPrepare, a.assignee_unit_id)
                     .await?;
-                if !matches!(a.state.as_str(), "issued" | "committed" | "in_progress") {
+                if !a.is_under_way() {
                     return Err(ApiError::conflict(
                         format!(
                             "obstacles are raised on issued assignments; this one is {}",
