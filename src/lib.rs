@@ -3,12 +3,14 @@
 //! Layout: [`domain`] holds the pure rules, [`db`] the persistence, [`auth`] tokens, roles and
 //! scopes, [`http`] the REST layer and its OpenAPI contract.
 
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod embedded_pg;
+pub mod error;
 pub mod http;
 pub mod storage;
 pub mod telemetry;

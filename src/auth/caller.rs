@@ -1,12 +1,7 @@
 //! The authenticated caller of a request, with its role bindings valid today.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
 use super::scope;
@@ -14,8 +9,7 @@ use crate::db::models::{AccountRow, BindingRow};
 use crate::db::schema::{accounts, role_bindings};
 use crate::domain::roles::{Permission, Role};
 use crate::domain::vocab::AccountKind;
-use crate::http::error::ApiError;
-use crate::http::AppState;
+use crate::error::ApiError;
 
 /// A role binding in force.
 #[derive(Debug, Clone)]
@@ -194,44 +188,5 @@ impl Caller {
         units.sort();
         units.dedup();
         Ok(units)
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let auth = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = auth
-                .as_deref()
-                .and_then(|h| {
-                    h.strip_prefix("Bearer ")
-                        .or_else(|| h.strip_prefix("bearer "))
-                })
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    ApiError::unauthorized(
-                        "a bearer token is required",
-                        "cần có mã truy cập (bearer token)",
-                    )
-                })?;
-            let claims = state.keys.verify(token).map_err(|e| {
-                ApiError::unauthorized(e.to_string(), "mã truy cập không hợp lệ hoặc đã hết hạn")
-            })?;
-            let mut conn = state.pool.get().await?;
-            let mut caller = Caller::load(&mut conn, &claims.sub).await?;
-            caller.request_id = request_id;
-            Ok(caller)
-        })
     }
 }

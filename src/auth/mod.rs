@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod jwt;
 pub mod password;
+pub mod policy;
 pub mod scope;
 
 pub use caller::{Binding, Caller};

@@ -48,3 +48,12 @@ pub async fn record<B: Serialize, A: Serialize>(
         .await?;
     Ok(())
 }
+
+/// Writes audit records collected by a use case.
+pub async fn insert(conn: &mut AsyncPgConnection, rows: &[AuditRow]) -> diesel::QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(rows)
+        .execute(conn)
+        .await
+        .map(drop)
+}

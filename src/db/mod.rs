@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod models;
+pub mod repo;
 pub mod schema;
 
 use anyhow::{Context, Result};

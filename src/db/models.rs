@@ -1,10 +1,15 @@
-//! Row types: what the tables hold. Wire formats live in `http::views`, never here.
+//! Row types: what the tables hold, with states and codes typed by the domain's enums. Wire
+//! formats (views) live with the HTTP handlers, never here.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::*;
+use crate::domain::periods::Cadence;
+use crate::domain::round_rules::{AssignmentKind, ContentArea};
+use crate::domain::target::Rollup;
+use crate::domain::workflow::{AssignmentState, PlanState, RoundState};
 
 /// A row of `org_levels`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -171,7 +176,7 @@ pub struct RoundRow {
     pub decision_date: Option<NaiveDate>,
     pub signer_title: Option<String>,
     pub signer_name: Option<String>,
-    pub state: String,
+    pub state: RoundState,
     pub issued_at: Option<DateTime<Utc>>,
     pub issued_by: Option<Uuid>,
     pub override_reason: Option<String>,
@@ -180,7 +185,7 @@ pub struct RoundRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub reporting_cadence: String,
+    pub reporting_cadence: Cadence,
     pub report_due_days: i32,
     pub quarterly_evaluation: bool,
 }
@@ -208,20 +213,20 @@ pub struct AssignmentRow {
     pub code: Option<String>,
     pub title: String,
     pub description: Option<String>,
-    pub content_area: String,
-    pub kind: String,
+    pub content_area: ContentArea,
+    pub kind: AssignmentKind,
     pub product_description: Option<String>,
     pub flags: Vec<String>,
     pub growth_target: bool,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub target: Option<serde_json::Value>,
-    pub rollup: String,
+    pub rollup: Rollup,
     pub weight: f64,
     pub milestones: serde_json::Value,
     pub parent_id: Option<Uuid>,
     pub carried_from_id: Option<Uuid>,
-    pub state: String,
+    pub state: AssignmentState,
     pub terms_version: i32,
     pub commitment_id: Option<Uuid>,
     pub commitment_invalidated_at: Option<DateTime<Utc>>,
@@ -238,8 +243,7 @@ pub struct AssignmentRow {
 impl AssignmentRow {
     /// Whether the assignment is issued and not withdrawn.
     pub fn is_under_way(&self) -> bool {
-        crate::domain::workflow::AssignmentState::parse(&self.state)
-            .is_some_and(crate::domain::workflow::AssignmentState::is_under_way)
+        self.state.is_under_way()
     }
 }
 
@@ -315,7 +319,7 @@ pub struct CommitmentRow {
 pub struct PlanRow {
     pub id: Uuid,
     pub assignment_id: Uuid,
-    pub state: String,
+    pub state: PlanState,
     pub solutions: String,
     pub general_objective: String,
     pub specific_objectives: serde_json::Value,

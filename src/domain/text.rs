@@ -26,6 +26,37 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Codes are ASCII letters, digits, `_`, `-` and `.`, starting with a letter or digit.
+pub fn code_format(code: &str) -> Result<(), validator::ValidationError> {
+    let ok = code
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("code_format").with_message(
+            "use ASCII letters, digits, '_', '-' or '.', starting with a letter or digit".into(),
+        ))
+    }
+}
+
+/// Text fields must not carry control characters (other than line breaks and tabs).
+pub fn plain_text(text: &str) -> Result<(), validator::ValidationError> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Err(validator::ValidationError::new("control_characters")
+            .with_message("control characters are not allowed".into()))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,14 +14,37 @@ pub struct Term {
     pub label_en: &'static str,
 }
 
-/// Declares a string-coded enum with its vocabulary labels.
+/// Declares a string-coded enum with its vocabulary labels. Its code is also how a `TEXT`
+/// column stores it: reading a code the enum does not know is an error, never a fallback.
 #[macro_export]
 macro_rules! vocab_enum {
     ($(#[$meta:meta])* $name:ident, $vocab:literal { $($variant:ident => ($code:literal, $vi:literal, $en:literal)),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(diesel::FromSqlRow, diesel::AsExpression)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let code = std::str::from_utf8(value.as_bytes())?;
+                Self::parse(code)
+                    .ok_or_else(|| format!("{:?} is not a {} code", code, $vocab).into())
+            }
+        }
 
         impl $name {
             /// Vocabulary name, as served by `GET /api/v1/vocabularies/{name}`.

@@ -1,16 +1,19 @@
 //! Request extractors and response helpers shared by the handlers.
 
 use actix_web::http::header;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use base64::Engine;
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tracing_actix_web::RequestId;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use super::error::{ApiError, Msg};
+use crate::auth::Caller;
+use crate::error::{ApiError, Msg};
+use crate::http::AppState;
 
 /// A JSON body that passed its `validator` rules.
 pub struct ValidJson<T>(pub T);
@@ -108,25 +111,7 @@ pub fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
     }
 }
 
-/// The version a client last read, from `If-Match`.
-pub struct IfMatch(Option<String>);
-
-impl IfMatch {
-    /// Requires `If-Match` to name `current`: 428 when absent, 412 when stale.
-    pub fn check(&self, current: i32) -> Result<(), ApiError> {
-        match &self.0 {
-            None => Err(ApiError::precondition_required()),
-            Some(v) if v.trim() == "*" => Ok(()),
-            Some(v)
-                if v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == etag(current)) =>
-            {
-                Ok(())
-            }
-            Some(_) => Err(ApiError::precondition_failed()),
-        }
-    }
-}
+pub use crate::app::{etag, IfMatch};
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
@@ -140,11 +125,6 @@ impl FromRequest for IfMatch {
             .map(str::to_owned);
         ready(Ok(IfMatch(value)))
     }
-}
-
-/// The entity tag of version `v`.
-pub fn etag(v: i32) -> String {
-    format!("\"{v}\"")
 }
 
 /// 200 with an `ETag`.
@@ -264,5 +244,45 @@ impl AsOfParams {
     pub fn date(&self) -> chrono::NaiveDate {
         self.as_of
             .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}
+
+/// The caller behind the request's bearer token (401 without a valid one).
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = auth
+                .as_deref()
+                .and_then(|h| {
+                    h.strip_prefix("Bearer ")
+                        .or_else(|| h.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::unauthorized(
+                        "a bearer token is required",
+                        "cần có mã truy cập (bearer token)",
+                    )
+                })?;
+            let claims = state.keys.verify(token).map_err(|e| {
+                ApiError::unauthorized(e.to_string(), "mã truy cập không hợp lệ hoặc đã hết hạn")
+            })?;
+            let mut conn = state.pool.get().await?;
+            let mut caller = Caller::load(&mut conn, &claims.sub).await?;
+            caller.request_id = request_id;
+            Ok(caller)
+        })
     }
 }

@@ -1,6 +1,5 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
-pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
@@ -19,13 +18,14 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use prometheus::{IntGaugeVec, Opts, Registry};
 use tracing_actix_web::{RequestId, TracingLogger};
-use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::db::DbPool;
-use error::{ApiError, Msg};
+use crate::error::{self, ApiError, Msg};
 
 /// What every request handler shares; holds no request state, so replicas are interchangeable.
 pub struct AppState {
@@ -39,11 +39,12 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
-/// Registers every route.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// Registers every route; each handler's `#[utoipa::path]` and route macro are its one
+/// declaration, collected into the OpenAPI document by `utoipa_actix_web`.
+pub fn routes(cfg: &mut ServiceConfig) {
     handlers::health::routes(cfg);
     cfg.service(
-        web::scope("/api/v1")
+        scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi_json))
             .configure(handlers::auth::routes)
             .configure(handlers::me::routes)
@@ -72,7 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn openapi_json() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().json(openapi::ApiDoc::openapi())
+    actix_web::HttpResponse::Ok().json(openapi::document())
 }
 
 async fn no_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
@@ -246,10 +247,11 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                 next.call(req)
             }))
             .wrap(TracingLogger::default())
+            .into_utoipa_app()
             .configure(routes)
+            .into_app()
             .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .url("/api/v1/openapi.json", openapi::ApiDoc::openapi()),
+                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi::document()),
             )
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(no_route))

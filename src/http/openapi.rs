@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-use super::handlers::*;
+use utoipa_actix_web::AppExt;
 
 fn problem(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
@@ -151,47 +151,8 @@ Updates require `If-Match` with the ETag last read.",
         contact(name = "Provincial Organisation Board IT team")
     ),
     servers((url = "/", description = "This server")),
-    modifiers(&Security),
     security(("bearer" = [])),
-    paths(
-        health::healthz, health::readyz,
-        auth::token,
-        me::get_me,
-        vocabularies::list, vocabularies::get,
-        levels::list, levels::create, levels::get, levels::update, levels::delete,
-        units::list, units::create, units::get, units::update, units::delete,
-        units::subtree, units::history, units::move_unit, units::close,
-        restructurings::list, restructurings::get, restructurings::merge, restructurings::split,
-        groups::list, groups::create, groups::get, groups::update, groups::delete,
-        groups::add_member, groups::remove_member,
-        cadres::list, cadres::create, cadres::get, cadres::update,
-        posts::list, posts::create, posts::get, posts::update, posts::end,
-        accounts::list, accounts::create, accounts::get, accounts::update, accounts::set_secret,
-        bindings::list, bindings::create, bindings::get, bindings::delete,
-        audit::list,
-        rounds::list, rounds::create, rounds::get, rounds::update, rounds::delete,
-        rounds::readiness, rounds::issue, rounds::close, rounds::decisions,
-        rounds::draw_spot_check, rounds::list_spot_checks,
-        assignments::list, assignments::create, assignments::get, assignments::update,
-        assignments::delete, assignments::start, assignments::withdraw, assignments::terms,
-        assignments::rollup, assignments::carry_over,
-        commitments::terms_to_sign, commitments::sign, commitments::list, commitments::get,
-        commitments::list_delegations, commitments::create_delegation, commitments::get_delegation,
-        plans::get, plans::put, plans::submit, plans::approve, plans::return_plan,
-        amendments::list, amendments::create, amendments::get, amendments::approve, amendments::reject,
-        reports::schedule, reports::list, reports::put, reports::get, reports::revisions,
-        reports::submit, reports::accept, reports::return_report,
-        supervision::list, supervision::raise, supervision::get, supervision::respond,
-        supervision::resolve, supervision::certify, supervision::list_opinions, supervision::add_opinion,
-        feeds::import, feeds::list, feeds::list_licences, feeds::create_licence, feeds::get_licence, feeds::end_licence,
-        evidence::list, evidence::add, evidence::upload, evidence::get, evidence::content,
-        evidence::retract, evidence::list_marks, evidence::mark, evidence::verify_integrity,
-        evaluations::list_rule_sets, evaluations::create_rule_set, evaluations::list, evaluations::self_assess,
-        evaluations::get, evaluations::reassess, evaluations::appraise, evaluations::return_step,
-        evaluations::decide, evaluations::override_decision, evaluations::cadre_record,
-        results::results, results::export, results::publish, results::public_rounds, results::public_results,
-    ),
-    components(schemas(super::error::Problem, super::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "operations", description = "Health probes"),
         (name = "auth", description = "Tokens and the current caller"),
@@ -213,19 +174,32 @@ Updates require `If-Match` with the ETag last read.",
 )]
 pub struct ApiDoc;
 
+/// The contract: the info, tags and components above plus every operation the routes declare.
+pub fn document() -> utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(|| {
+            let (_, mut doc) = actix_web::App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .configure(super::routes)
+                .split_for_parts();
+            Security.modify(&mut doc);
+            doc
+        });
+    DOCUMENT.clone()
+}
+
 /// The document as pretty JSON, as committed under `openapi/`.
 pub fn pretty_json() -> String {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .expect("the OpenAPI document serialises")
         + "\n"
 }
 
-impl ApiDoc {
-    /// The document as a JSON value.
-    pub fn openapi_value() -> serde_json::Value {
-        serde_json::to_value(Self::openapi()).expect("the OpenAPI document serialises")
-    }
+/// The document as a JSON value.
+pub fn document_value() -> serde_json::Value {
+    serde_json::to_value(document()).expect("the OpenAPI document serialises")
 }
 
 /// The methods the contract declares for a concrete request path (`/api/v1/groups/4f…`), or
@@ -233,7 +207,7 @@ impl ApiDoc {
 pub fn allowed_methods(path: &str) -> Option<&'static [String]> {
     static TEMPLATES: std::sync::LazyLock<Vec<(Vec<String>, Vec<String>)>> =
         std::sync::LazyLock::new(|| {
-            let doc = ApiDoc::openapi_value();
+            let doc = document_value();
             doc["paths"]
                 .as_object()
                 .map(|paths| {

@@ -2,6 +2,7 @@
 //! managed within the scope of its home unit; outside it, the account does not exist (404).
 //! Password hashes and client secrets never leave the database, not even into the audit trail.
 
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -9,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -19,17 +21,17 @@ use crate::db::models::AccountRow;
 use crate::db::schema::{accounts, cadres};
 use crate::domain::roles::Permission;
 use crate::domain::vocab::AccountKind;
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/accounts", web::get().to(list))
-        .route("/accounts", web::post().to(create))
-        .route("/accounts/{id}", web::get().to(get))
-        .route("/accounts/{id}", web::patch().to(update))
-        .route("/accounts/{id}/secret", web::post().to(set_secret));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(set_secret);
 }
 
 /// An account (never with its password or secret).
@@ -212,8 +214,9 @@ pub struct AccountFilter {
 ///
 /// Accounts whose home unit is in the caller's `account_manage` scope, ordered by id (creation
 /// order), with cursor pagination. 403 for a caller who manages accounts nowhere.
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "access", params(AccountFilter, PageParams),
+#[utoipa::path(tag = "access", params(AccountFilter, PageParams),
     responses((status = 200, description = "A page of accounts", body = Page<Account>), ReadErrors))]
+#[get("/accounts")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -262,9 +265,10 @@ pub async fn list(
 ///
 /// One account, with its ETag. Needs `account_manage` on the account's home unit; outside that
 /// scope the account is reported as not found.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "access",
+#[utoipa::path(tag = "access",
     params(("id" = Uuid, Path, description = "Account id")),
     responses((status = 200, description = "The account", body = Account, headers(("ETag" = String))), ReadErrors))]
+#[get("/accounts/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -319,8 +323,9 @@ pub struct NewAccount {
 /// when that unit is unknown or outside the caller's scope). The username and the external
 /// subject are unique (409 otherwise). The secret is stored only as an Argon2id hash and is
 /// never returned.
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "access", request_body = NewAccount,
+#[utoipa::path(tag = "access", request_body = NewAccount,
     responses((status = 201, description = "Created", body = Account, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/accounts")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -465,9 +470,10 @@ async fn lock_for_change(
 /// Renames, disables or re-enables an account, links it to a cadre, moves it to another home
 /// unit or sets its external subject. Needs `If-Match` and `account_manage` on the home unit
 /// (and on the new one when moving). An administrator cannot disable their own account (422).
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "access", request_body = AccountPatch,
+#[utoipa::path(tag = "access", request_body = AccountPatch,
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Account, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/accounts/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -555,9 +561,10 @@ pub struct NewSecret {
 /// working at once. Needs `If-Match` and `account_manage` on the account's home unit. Answers
 /// with the account and its new ETag; the secret is never returned nor recorded in the audit
 /// trail.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/secret", tag = "access", request_body = NewSecret,
+#[utoipa::path(tag = "access", request_body = NewSecret,
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Secret replaced", body = Account, headers(("ETag" = String))), UpdateErrors))]
+#[post("/accounts/{id}/secret")]
 pub async fn set_secret(
     state: web::Data<AppState>,
     caller: Caller,

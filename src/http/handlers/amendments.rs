@@ -2,6 +2,7 @@
 //! withdraw an assignment, with a justification; the assigning Standing Committee approves
 //! (making a new version of the terms and invalidating the commitment) or rejects.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -9,11 +10,13 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::{load_visible, lock, terms_of, Assignment, TargetSpec};
+use super::assignments::{load_visible, lock, Assignment, TargetSpec};
 use super::commitments::invalidate_for;
+use crate::app::assignments::terms_of;
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{AmendmentRow, AssignmentRow, TermsRow};
@@ -25,17 +28,17 @@ use crate::domain::workflow::{
     AmendmentAction, AmendmentKind, AmendmentState, AssignmentAction, AssignmentState,
 };
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assignments/{id}/amendments", web::get().to(list))
-        .route("/assignments/{id}/amendments", web::post().to(create))
-        .route("/amendments/{id}", web::get().to(get))
-        .route("/amendments/{id}/approve", web::post().to(approve))
-        .route("/amendments/{id}/reject", web::post().to(reject));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(approve)
+        .service(reject);
 }
 
 /// What an amendment proposes.
@@ -149,7 +152,7 @@ fn proposal_violations(a: &AssignmentRow, new: &NewAmendment) -> Vec<Violation> 
                 )),
                 Some(t) => out.extend(t.target().validate()),
             }
-            if a.kind != AssignmentKind::Target.as_str() {
+            if a.kind != AssignmentKind::Target {
                 out.push(Violation::new(
                     "kind",
                     "not_a_target",
@@ -196,9 +199,10 @@ fn proposal_violations(a: &AssignmentRow, new: &NewAmendment) -> Vec<Violation> 
 /// List an assignment's amendments
 ///
 /// Every amendment request of an assignment, oldest first.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/amendments", tag = "amendments",
+#[utoipa::path(tag = "amendments",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The amendments", body = Vec<Amendment>), ReadErrors))]
+#[get("/assignments/{id}/amendments")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -221,9 +225,10 @@ pub async fn list(
 /// The head asks to change a target or the deadline of an issued assignment, or to withdraw it,
 /// with a justification. One request may be pending at a time (409). Needs `commitment_sign`
 /// (the head) on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/amendments", tag = "amendments", request_body = NewAmendment,
+#[utoipa::path(tag = "amendments", request_body = NewAmendment,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Requested", body = Amendment, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/amendments")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -315,9 +320,10 @@ pub async fn create(
 /// Get an amendment
 ///
 /// One amendment request with its decision and ETag.
-#[utoipa::path(get, path = "/api/v1/amendments/{id}", tag = "amendments",
+#[utoipa::path(tag = "amendments",
     params(("id" = Uuid, Path, description = "Amendment id")),
     responses((status = 200, description = "The amendment", body = Amendment, headers(("ETag" = String))), ReadErrors))]
+#[get("/amendments/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -419,7 +425,7 @@ async fn apply(
     a: &AssignmentRow,
     amendment: &Amendment,
 ) -> Result<i32, ApiError> {
-    let state = AssignmentState::parse(&a.state).unwrap_or(AssignmentState::Issued);
+    let state = a.state;
     if !matches!(
         state,
         AssignmentState::Issued | AssignmentState::Committed | AssignmentState::InProgress
@@ -445,7 +451,7 @@ async fn apply(
             }
         }
         AmendmentKind::Withdrawal => {
-            changed.state = state.next(AssignmentAction::Withdraw)?.as_str().to_owned();
+            changed.state = state.next(AssignmentAction::Withdraw)?;
             changed.withdrawn_reason = Some(amendment.justification.clone());
         }
     }
@@ -512,9 +518,10 @@ async fn apply(
 /// version of its terms (or is withdrawn), every earlier version stays listable, and the
 /// commitment covering it is invalidated so the head must sign again. Needs `If-Match` on the
 /// amendment and `amendment_decide` on the assigning unit; 409 unless pending.
-#[utoipa::path(post, path = "/api/v1/amendments/{id}/approve", tag = "amendments", request_body = AmendmentDecision,
+#[utoipa::path(tag = "amendments", request_body = AmendmentDecision,
     params(("id" = Uuid, Path, description = "Amendment id"), ("If-Match" = String, Header, description = "ETag of the amendment")),
     responses((status = 200, description = "Approved", body = Amendment, headers(("ETag" = String))), UpdateErrors))]
+#[post("/amendments/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
     caller: Caller,
@@ -537,9 +544,10 @@ pub async fn approve(
 ///
 /// The assigning Standing Committee rejects a pending request with comments; the terms stay as
 /// they are. Needs `If-Match` on the amendment and `amendment_decide` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/amendments/{id}/reject", tag = "amendments", request_body = AmendmentDecision,
+#[utoipa::path(tag = "amendments", request_body = AmendmentDecision,
     params(("id" = Uuid, Path, description = "Amendment id"), ("If-Match" = String, Header, description = "ETag of the amendment")),
     responses((status = 200, description = "Rejected", body = Amendment, headers(("ETag" = String))), UpdateErrors))]
+#[post("/amendments/{id}/reject")]
 pub async fn reject(
     state: web::Data<AppState>,
     caller: Caller,

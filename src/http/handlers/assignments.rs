@@ -2,14 +2,16 @@
 //! below it, with their milestones, versioned terms, cascade to subordinate units, roll-up,
 //! carry-over into a later round, and the `start` and `withdraw` actions.
 
+use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -27,22 +29,22 @@ use crate::domain::target::{self, Rollup, Target, TargetShape};
 use crate::domain::text::fold;
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundState};
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assignments", web::get().to(list))
-        .route("/assignments", web::post().to(create))
-        .route("/assignments/{id}", web::get().to(get))
-        .route("/assignments/{id}", web::patch().to(update))
-        .route("/assignments/{id}", web::delete().to(delete))
-        .route("/assignments/{id}/start", web::post().to(start))
-        .route("/assignments/{id}/withdraw", web::post().to(withdraw))
-        .route("/assignments/{id}/terms", web::get().to(terms))
-        .route("/assignments/{id}/rollup", web::get().to(rollup))
-        .route("/assignments/{id}/carry-over", web::post().to(carry_over));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(start)
+        .service(withdraw)
+        .service(terms)
+        .service(rollup)
+        .service(carry_over);
 }
 
 /// A quantified target: what number, in what unit, met in which way.
@@ -182,8 +184,8 @@ impl From<AssignmentRow> for Assignment {
             code: r.code,
             title: r.title,
             description: r.description,
-            content_area: ContentArea::parse(&r.content_area).unwrap_or(ContentArea::Other),
-            kind: AssignmentKind::parse(&r.kind).unwrap_or(AssignmentKind::Task),
+            content_area: r.content_area,
+            kind: r.kind,
             product_description: r.product_description,
             flags: r
                 .flags
@@ -194,12 +196,12 @@ impl From<AssignmentRow> for Assignment {
             start_date: r.start_date,
             end_date: r.end_date,
             target: r.target.and_then(|t| serde_json::from_value(t).ok()),
-            rollup: Rollup::parse(&r.rollup).unwrap_or(Rollup::None),
+            rollup: r.rollup,
             weight: r.weight,
             milestones: serde_json::from_value(r.milestones).unwrap_or_default(),
             parent_id: r.parent_id,
             carried_from_id: r.carried_from_id,
-            state: AssignmentState::parse(&r.state).unwrap_or(AssignmentState::Draft),
+            state: r.state,
             terms_version: r.terms_version,
             commitment_status: commitment_status.to_owned(),
             commitment_id: r.commitment_id,
@@ -212,33 +214,6 @@ impl From<AssignmentRow> for Assignment {
             updated_at: r.updated_at,
         }
     }
-}
-
-/// The terms of an assignment: what the head commits to. Their canonical JSON is hashed and
-/// signed; any change makes a new version.
-pub(crate) fn terms_of(a: &AssignmentRow) -> Value {
-    json!({
-        "assignment_id": a.id,
-        "round_id": a.round_id,
-        "assigning_unit_id": a.assigning_unit_id,
-        "assignee_unit_id": a.assignee_unit_id,
-        "code": a.code,
-        "title": a.title,
-        "description": a.description,
-        "content_area": a.content_area,
-        "kind": a.kind,
-        "product_description": a.product_description,
-        "flags": a.flags,
-        "growth_target": a.growth_target,
-        "start_date": a.start_date,
-        "end_date": a.end_date,
-        "target": a.target,
-        "rollup": a.rollup,
-        "weight": a.weight,
-        "milestones": a.milestones,
-        "parent_id": a.parent_id,
-        "indicator_code": a.indicator_code,
-    })
 }
 
 /// Loads one assignment row (404 when unknown).
@@ -262,7 +237,7 @@ pub(crate) async fn can_read(
     Ok(caller
         .can(conn, Permission::AssignmentRead, a.assigning_unit_id)
         .await?
-        || (a.state != "draft"
+        || (a.state != AssignmentState::Draft
             && caller
                 .can(conn, Permission::AssignmentRead, a.assignee_unit_id)
                 .await?))
@@ -339,8 +314,9 @@ pub struct AssignmentFilter {
 /// Assignments the caller can read (given by units it reads, or issued to units it reads),
 /// ordered by id, with cursor pagination and filters by round, year, assignee (with or without
 /// subtree), group, content area, kind, state, flag, parent and free text.
-#[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", params(AssignmentFilter, PageParams),
+#[utoipa::path(tag = "assignments", params(AssignmentFilter, PageParams),
     responses((status = 200, description = "A page of assignments", body = Page<Assignment>), ReadErrors))]
+#[get("/assignments")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -416,9 +392,10 @@ pub async fn list(
 /// Get an assignment
 ///
 /// One assignment with its current terms, state, commitment status and ETag.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The assignment", body = Assignment, headers(("ETag" = String))), ReadErrors))]
+#[get("/assignments/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -721,8 +698,8 @@ fn row_of(
         code: a.code,
         title: a.title,
         description: a.description,
-        content_area: a.content_area.as_str().to_owned(),
-        kind: a.kind.as_str().to_owned(),
+        content_area: a.content_area,
+        kind: a.kind,
         product_description: a.product_description,
         flags: a.flags.iter().map(|f| f.as_str().to_owned()).collect(),
         growth_target: a.growth_target,
@@ -731,12 +708,12 @@ fn row_of(
         target: a
             .target
             .map(|t| serde_json::to_value(t).unwrap_or_default()),
-        rollup: a.rollup.as_str().to_owned(),
+        rollup: a.rollup,
         weight: a.weight,
         milestones: serde_json::to_value(milestones).unwrap_or_default(),
         parent_id: a.parent_id,
         carried_from_id: existing.and_then(|e| e.carried_from_id),
-        state: existing.map_or_else(|| "draft".to_owned(), |e| e.state.clone()),
+        state: existing.map_or(AssignmentState::Draft, |e| e.state),
         terms_version: existing.map_or(0, |e| e.terms_version),
         commitment_id: existing.and_then(|e| e.commitment_id),
         commitment_invalidated_at: existing.and_then(|e| e.commitment_invalidated_at),
@@ -805,8 +782,9 @@ async fn insert(
 /// assigning unit. A child assignment (`parent_id`) cascades a parent given to the round's
 /// assigning unit to a unit in its subtree, within the parent's period. Needs `round_manage`
 /// on the round's assigning unit.
-#[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", request_body = NewAssignment,
+#[utoipa::path(tag = "assignments", request_body = NewAssignment,
     responses((status = 201, description = "Created", body = Assignment, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -899,9 +877,10 @@ pub struct AssignmentPatch {
 ///
 /// Edits a draft assignment of a draft round (409 once issued: issued terms change only
 /// through an approved amendment). Needs `If-Match` and `round_manage` on the assigning unit.
-#[utoipa::path(patch, path = "/api/v1/assignments/{id}", tag = "assignments", request_body = AssignmentPatch,
+#[utoipa::path(tag = "assignments", request_body = AssignmentPatch,
     params(("id" = Uuid, Path, description = "Assignment id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Assignment, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/assignments/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -918,7 +897,7 @@ pub async fn update(
                 caller
                     .require_on(conn, Permission::RoundManage, before.assigning_unit_id)
                     .await?;
-                if before.state != "draft" {
+                if before.state != AssignmentState::Draft {
                     return Err(ApiError::conflict(
                         "issued terms change only through an approved amendment",
                         "nhiệm vụ đã ban hành chỉ thay đổi qua đề nghị điều chỉnh được chấp thuận",
@@ -979,9 +958,10 @@ pub async fn update(
 ///
 /// Removes a draft assignment that has no children (409 otherwise; issued assignments are
 /// withdrawn, never deleted). Needs `If-Match` and `round_manage` on the assigning unit.
-#[utoipa::path(delete, path = "/api/v1/assignments/{id}", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/assignments/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -996,7 +976,7 @@ pub async fn delete(
             caller
                 .require_on(conn, Permission::RoundManage, before.assigning_unit_id)
                 .await?;
-            if before.state != "draft" {
+            if before.state != AssignmentState::Draft {
                 return Err(ApiError::conflict(
                     "only a draft assignment can be deleted; withdraw an issued one",
                     "chỉ xóa được nhiệm vụ dự thảo; nhiệm vụ đã ban hành thì thu hồi",
@@ -1067,9 +1047,10 @@ async fn transition(
 ///
 /// The head records that implementation has started (`committed` → `in_progress`; 409 from any
 /// other state). Needs `If-Match` and `commitment_sign` (the head) on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/start", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Started", body = Assignment, headers(("ETag" = String))), UpdateErrors))]
+#[post("/assignments/{id}/start")]
 pub async fn start(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1085,9 +1066,7 @@ pub async fn start(
                 caller
                     .require_on(conn, Permission::CommitmentSign, before.assignee_unit_id)
                     .await?;
-                let next = AssignmentState::parse(&before.state)
-                    .unwrap_or(AssignmentState::Draft)
-                    .next(AssignmentAction::Start)?;
+                let next = before.state.next(AssignmentAction::Start)?;
                 transition(conn, &caller, before, next, None, "assignment.start").await
             }
             .scope_boxed()
@@ -1112,9 +1091,10 @@ pub struct Withdrawal {
 ///
 /// The assigning Standing Committee withdraws an assignment with a reason (from any state but
 /// `withdrawn`, 409 then). Needs `If-Match` and `round_issue` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/withdraw", tag = "assignments", request_body = Withdrawal,
+#[utoipa::path(tag = "assignments", request_body = Withdrawal,
     params(("id" = Uuid, Path, description = "Assignment id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Withdrawn", body = Assignment, headers(("ETag" = String))), UpdateErrors))]
+#[post("/assignments/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1131,9 +1111,7 @@ pub async fn withdraw(
                 caller
                     .require_on(conn, Permission::RoundIssue, before.assigning_unit_id)
                     .await?;
-                let next = AssignmentState::parse(&before.state)
-                    .unwrap_or(AssignmentState::Draft)
-                    .next(AssignmentAction::Withdraw)?;
+                let next = before.state.next(AssignmentAction::Withdraw)?;
                 transition(
                     conn,
                     &caller,
@@ -1191,9 +1169,10 @@ pub struct TermsHistory {
 ///
 /// Every frozen version of the terms, from the issued text (version 1) through each approved
 /// amendment, oldest first.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/terms", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The versions", body = TermsHistory), ReadErrors))]
+#[get("/assignments/{id}/terms")]
 pub async fn terms(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1258,9 +1237,10 @@ fn target_number(t: &Option<Value>) -> Option<f64> {
 /// For a parent split among subordinate units (cascade): the children's targets and latest
 /// accepted actual values rolled up by the parent's method (sum, average, min or max), and whether the split
 /// covers the parent's target.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/rollup", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The roll-up", body = RollupView), ReadErrors))]
+#[get("/assignments/{id}/rollup")]
 pub async fn rollup(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1275,7 +1255,7 @@ pub async fn rollup(
         .select(AssignmentRow::as_select())
         .load(&mut conn)
         .await?;
-    let method = Rollup::parse(&parent.rollup).unwrap_or(Rollup::None);
+    let method = parent.rollup;
     let mut children = Vec::new();
     for c in &rows {
         // The latest accepted actual value of each child.
@@ -1292,7 +1272,7 @@ pub async fn rollup(
         children.push(RollupChild {
             assignment_id: c.id,
             assignee_unit_id: c.assignee_unit_id,
-            state: AssignmentState::parse(&c.state).unwrap_or(AssignmentState::Issued),
+            state: c.state,
             target_value: target_number(&c.target),
             actual_value,
         });
@@ -1337,9 +1317,10 @@ pub struct CarryOver {
 /// of the same assigning unit, flagged `carried_over` and linked to the original, whose
 /// history stays as it was. Once per target round (409 on a repeat). Needs `round_manage` on
 /// the assigning unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/carry-over", tag = "assignments", request_body = CarryOver,
+#[utoipa::path(tag = "assignments", request_body = CarryOver,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "The new draft assignment", body = Assignment, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/carry-over")]
 pub async fn carry_over(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,24 +1,26 @@
 //! The audit trail: one event per change, readable within the scope of the unit it concerns.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::models::AuditRow;
 use crate::db::schema::audit_events;
 use crate::domain::roles::Permission;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit-events", web::get().to(list));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list);
 }
 
 /// One recorded change.
@@ -91,8 +93,9 @@ pub struct AuditFilter {
 /// Needs `audit_read`: an event is listed when its unit is in the caller's `audit_read` scope,
 /// and events concerning no unit (settings that apply everywhere) only for callers holding
 /// `audit_read` over a whole tree. 403 for a caller who may read the trail nowhere.
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "access", params(AuditFilter, PageParams),
+#[utoipa::path(tag = "access", params(AuditFilter, PageParams),
     responses((status = 200, description = "A page of audit events", body = Page<AuditEvent>), ReadErrors))]
+#[get("/audit-events")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,

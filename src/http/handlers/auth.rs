@@ -1,6 +1,7 @@
 //! `POST /auth/token`: password grant for people, client-credentials grant for machine clients.
 
 use actix_web::http::header;
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use diesel::dsl::{self, count_star};
@@ -8,20 +9,21 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::password;
 use crate::db::models::AccountRow;
 use crate::db::schema::{accounts, login_attempts};
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{json_error, validation_error};
 use crate::http::AppState;
 
 /// Lock-out window for failed sign-ins.
 const WINDOW_MINUTES: i64 = 15;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/token", web::post().to(token));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(token);
 }
 
 /// OAuth 2.0 grant types accepted.
@@ -97,7 +99,7 @@ fn parse(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
 /// Exchanges a username and password (`grant_type=password`) or a machine client's id and
 /// secret (`grant_type=client_credentials`) for a short-lived bearer token. After repeated
 /// failures an account, or a client address, is locked for 15 minutes (429 with `Retry-After`).
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(()),
+#[utoipa::path(tag = "auth", security(()),
     request_body(content(
         (TokenRequest = "application/json"),
         (TokenRequest = "application/x-www-form-urlencoded"))),
@@ -111,6 +113,7 @@ fn parse(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
         (status = 429, description = "Locked after repeated failures", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/token")]
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -133,7 +136,7 @@ pub async fn token(
         .field(
             field,
             "required",
-            crate::http::error::Msg::new("required", "bắt buộc"),
+            crate::error::Msg::new("required", "bắt buộc"),
         ));
     };
     let addr = req

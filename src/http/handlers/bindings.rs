@@ -2,6 +2,7 @@
 //! during which days. Bindings are immutable: they are created or deleted, never edited.
 
 use actix_web::http::header;
+use actix_web::{delete, get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -9,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -19,7 +21,7 @@ use crate::db::models::BindingRow;
 use crate::db::schema::{accounts, org_units, role_bindings};
 use crate::domain::roles::{Permission, Role};
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, WriteErrors};
 use crate::http::AppState;
@@ -27,11 +29,11 @@ use crate::http::AppState;
 /// Bindings never change, so their ETag is always this version.
 const VERSION: i32 = 1;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/role-bindings", web::get().to(list))
-        .route("/role-bindings", web::post().to(create))
-        .route("/role-bindings/{id}", web::get().to(get))
-        .route("/role-bindings/{id}", web::delete().to(delete));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(delete);
 }
 
 /// A role bound to an account over a unit.
@@ -184,8 +186,9 @@ pub struct BindingFilter {
 ///
 /// Bindings, current and past, whose unit is in the caller's `account_manage` scope, ordered by
 /// id (creation order), with cursor pagination. 403 for a caller who manages accounts nowhere.
-#[utoipa::path(get, path = "/api/v1/role-bindings", tag = "access", params(BindingFilter, PageParams),
+#[utoipa::path(tag = "access", params(BindingFilter, PageParams),
     responses((status = 200, description = "A page of role bindings", body = Page<RoleBinding>), ReadErrors))]
+#[get("/role-bindings")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -232,9 +235,10 @@ pub async fn list(
 ///
 /// One binding. Bindings never change, so the ETag is always `"1"`. Needs `account_manage` on
 /// the binding's unit; outside that scope the binding is reported as not found.
-#[utoipa::path(get, path = "/api/v1/role-bindings/{id}", tag = "access",
+#[utoipa::path(tag = "access",
     params(("id" = Uuid, Path, description = "Binding id")),
     responses((status = 200, description = "The binding", body = RoleBinding, headers(("ETag" = String))), ReadErrors))]
+#[get("/role-bindings/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -279,8 +283,9 @@ pub struct NewBinding {
 /// `account_manage` on both the unit and the account's home unit (422 when either is unknown or
 /// outside the caller's scope); a subtree binding also needs the caller's `account_manage` over
 /// that whole subtree (403 otherwise). The role takes effect on the account's next request.
-#[utoipa::path(post, path = "/api/v1/role-bindings", tag = "access", request_body = NewBinding,
+#[utoipa::path(tag = "access", request_body = NewBinding,
     responses((status = 201, description = "Created", body = RoleBinding, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/role-bindings")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -355,10 +360,11 @@ pub async fn create(
 ///
 /// Deletes a binding; the account loses the role on its next request. Needs the same rights
 /// as granting it. `If-Match` is optional (bindings never change); when sent it must be `"1"`.
-#[utoipa::path(delete, path = "/api/v1/role-bindings/{id}", tag = "access",
+#[utoipa::path(tag = "access",
     params(("id" = Uuid, Path, description = "Binding id"),
         ("If-Match" = Option<String>, Header, description = "Optional; the ETag read, always \"1\"")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/role-bindings/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,6 +1,7 @@
 //! Cadres: the people who hold posts. A person's file is visible only within the scope of its
 //! managing unit; outside it, the person does not exist (404).
 
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -8,6 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -20,16 +22,16 @@ use crate::db::schema::cadres;
 use crate::domain::roles::Permission;
 use crate::domain::vocab::Gender;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cadres", web::get().to(list))
-        .route("/cadres", web::post().to(create))
-        .route("/cadres/{id}", web::get().to(get))
-        .route("/cadres/{id}", web::patch().to(update));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update);
 }
 
 /// A cadre (a person whose file a unit manages).
@@ -109,8 +111,9 @@ pub struct CadreFilter {
 ///
 /// Cadres whose managing unit is in the caller's personnel scope, ordered by id (creation
 /// order), with cursor pagination. Posts are not included; read one cadre for them.
-#[utoipa::path(get, path = "/api/v1/cadres", tag = "personnel", params(CadreFilter, PageParams),
+#[utoipa::path(tag = "personnel", params(CadreFilter, PageParams),
     responses((status = 200, description = "A page of cadres", body = Page<Cadre>), ReadErrors))]
+#[get("/cadres")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -149,9 +152,10 @@ pub async fn list(
 ///
 /// One cadre with their whole post history (oldest first), with the cadre's ETag. Outside the
 /// caller's personnel scope the cadre is reported as not found.
-#[utoipa::path(get, path = "/api/v1/cadres/{id}", tag = "personnel",
+#[utoipa::path(tag = "personnel",
     params(("id" = Uuid, Path, description = "Cadre id")),
     responses((status = 200, description = "The cadre", body = CadreDetail, headers(("ETag" = String))), ReadErrors))]
+#[get("/cadres/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -244,8 +248,9 @@ async fn require_managing_unit(
 ///
 /// Adds a person's file under a managing unit. Needs `personnel_manage` on that unit. The
 /// personnel code, if given, is unique (409 otherwise).
-#[utoipa::path(post, path = "/api/v1/cadres", tag = "personnel", request_body = NewCadre,
+#[utoipa::path(tag = "personnel", request_body = NewCadre,
     responses((status = 201, description = "Created", body = Cadre, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/cadres")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -348,9 +353,10 @@ struct CadreChanges {
 ///
 /// Corrects a cadre's file or moves it to another managing unit. Needs `If-Match` and
 /// `personnel_manage` on the managing unit (and on the new one when moving).
-#[utoipa::path(patch, path = "/api/v1/cadres/{id}", tag = "personnel", request_body = CadrePatch,
+#[utoipa::path(tag = "personnel", request_body = CadrePatch,
     params(("id" = Uuid, Path, description = "Cadre id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Cadre, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/cadres/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,

@@ -2,6 +2,7 @@
 //! addressed to it — their SHA-256 recorded, optionally with a detached digital signature —
 //! and signing delegations that let another cadre sign for the head.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -10,12 +11,13 @@ use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::terms_of;
 use super::rounds;
 use super::units::unknown;
+use crate::app::assignments::terms_of;
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{AssignmentRow, CommitmentRow, DelegationRow};
@@ -24,22 +26,19 @@ use crate::domain::canonical;
 use crate::domain::roles::Permission;
 use crate::domain::signature::{self, SignatureAlgorithm, SignatureCheck};
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundState};
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/rounds/{id}/commitment-terms",
-        web::get().to(terms_to_sign),
-    )
-    .route("/rounds/{id}/commitments", web::post().to(sign))
-    .route("/commitments", web::get().to(list))
-    .route("/commitments/{id}", web::get().to(get))
-    .route("/signing-delegations", web::get().to(list_delegations))
-    .route("/signing-delegations", web::post().to(create_delegation))
-    .route("/signing-delegations/{id}", web::get().to(get_delegation));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(terms_to_sign)
+        .service(sign)
+        .service(list)
+        .service(get)
+        .service(list_delegations)
+        .service(create_delegation)
+        .service(get_delegation);
 }
 
 /// The assignments of `round` addressed to `unit` that a commitment covers (issued or later,
@@ -127,9 +126,10 @@ async fn visible_unit_round(
 ///
 /// The canonical document of the round's current terms for one assignee unit, with its
 /// SHA-256: what the head signs (and, for a digital signature, the exact bytes to sign).
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/commitment-terms", tag = "commitments",
+#[utoipa::path(tag = "commitments",
     params(("id" = Uuid, Path, description = "Round id"), UnitParam),
     responses((status = 200, description = "The terms", body = CommitmentTerms), ReadErrors))]
+#[get("/rounds/{id}/commitment-terms")]
 pub async fn terms_to_sign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -329,9 +329,10 @@ async fn signing_authority(
 /// otherwise), and optionally a detached Ed25519 or ECDSA P-256 signature, verified over the
 /// same bytes (422 unless it verifies). The assignments become `committed`; a previous
 /// commitment of the unit in the round is superseded. Staff cannot sign (403).
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/commitments", tag = "commitments", request_body = NewCommitment,
+#[utoipa::path(tag = "commitments", request_body = NewCommitment,
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 201, description = "Signed", body = Commitment, headers(("Location" = String))), WriteErrors))]
+#[post("/rounds/{id}/commitments")]
 pub async fn sign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -451,8 +452,7 @@ pub async fn sign(
                     .execute(conn)
                     .await?;
                 for a in &items {
-                    let current =
-                        AssignmentState::parse(&a.state).unwrap_or(AssignmentState::Issued);
+                    let current = a.state;
                     let next = match current {
                         AssignmentState::Issued => current.next(AssignmentAction::Commit)?,
                         other => other,
@@ -520,7 +520,7 @@ pub(crate) async fn invalidate_for(
         .load(conn)
         .await?;
     for a in covered {
-        let state = AssignmentState::parse(&a.state).unwrap_or(AssignmentState::Committed);
+        let state = a.state;
         let next = state
             .next(AssignmentAction::InvalidateCommitment)
             .unwrap_or(state);
@@ -552,8 +552,9 @@ pub struct CommitmentFilter {
 ///
 /// Commitments of units the caller reads, or given in rounds of units it reads, ordered by id
 /// (newest last), valid and invalidated alike.
-#[utoipa::path(get, path = "/api/v1/commitments", tag = "commitments", params(CommitmentFilter, PageParams),
+#[utoipa::path(tag = "commitments", params(CommitmentFilter, PageParams),
     responses((status = 200, description = "A page of commitments", body = Page<Commitment>), ReadErrors))]
+#[get("/commitments")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -595,9 +596,10 @@ pub async fn list(
 /// Get a commitment
 ///
 /// One commitment with the exact document signed, its hash and signature check.
-#[utoipa::path(get, path = "/api/v1/commitments/{id}", tag = "commitments",
+#[utoipa::path(tag = "commitments",
     params(("id" = Uuid, Path, description = "Commitment id")),
     responses((status = 200, description = "The commitment", body = Commitment), ReadErrors))]
+#[get("/commitments/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -686,8 +688,9 @@ pub struct DelegationFilter {
 /// List signing delegations
 ///
 /// Delegations for units whose personnel the caller reads, ordered by id.
-#[utoipa::path(get, path = "/api/v1/signing-delegations", tag = "commitments", params(DelegationFilter, PageParams),
+#[utoipa::path(tag = "commitments", params(DelegationFilter, PageParams),
     responses((status = 200, description = "A page of delegations", body = Page<Delegation>), ReadErrors))]
+#[get("/signing-delegations")]
 pub async fn list_delegations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -718,9 +721,10 @@ pub async fn list_delegations(
 /// Get a signing delegation
 ///
 /// One delegation. Needs `personnel_read` on its unit.
-#[utoipa::path(get, path = "/api/v1/signing-delegations/{id}", tag = "commitments",
+#[utoipa::path(tag = "commitments",
     params(("id" = Uuid, Path, description = "Delegation id")),
     responses((status = 200, description = "The delegation", body = Delegation), ReadErrors))]
+#[get("/signing-delegations/{id}")]
 pub async fn get_delegation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -745,8 +749,9 @@ pub async fn get_delegation(
 ///
 /// Lets a cadre (e.g. a deputy acting for an absent head) sign commitments for a unit during a
 /// period. Needs `personnel_manage` on the unit.
-#[utoipa::path(post, path = "/api/v1/signing-delegations", tag = "commitments", request_body = NewDelegation,
+#[utoipa::path(tag = "commitments", request_body = NewDelegation,
     responses((status = 201, description = "Recorded", body = Delegation, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/signing-delegations")]
 pub async fn create_delegation(
     state: web::Data<AppState>,
     caller: Caller,

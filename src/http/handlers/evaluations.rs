@@ -6,6 +6,7 @@
 //! by a superior committee, which keeps the earlier decision. Decided grades are attributed to
 //! the cadres who held the head's post, by days held.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -30,26 +32,23 @@ use crate::domain::grading::{self, quota_check, Facts, Grade, Item, QuotaCheck, 
 use crate::domain::roles::Permission;
 use crate::domain::workflow::{EvaluationAction, EvaluationState};
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/rule-sets", web::get().to(list_rule_sets))
-        .route("/rule-sets", web::post().to(create_rule_set))
-        .route("/assignments/{id}/evaluations", web::get().to(list))
-        .route("/assignments/{id}/evaluations", web::post().to(self_assess))
-        .route("/evaluations/{id}", web::get().to(get))
-        .route("/evaluations/{id}/self-assess", web::post().to(reassess))
-        .route("/evaluations/{id}/appraise", web::post().to(appraise))
-        .route("/evaluations/{id}/return", web::post().to(return_step))
-        .route("/evaluations/{id}/decide", web::post().to(decide))
-        .route(
-            "/evaluations/{id}/override",
-            web::post().to(override_decision),
-        )
-        .route("/cadres/{id}/record", web::get().to(cadre_record));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_rule_sets)
+        .service(create_rule_set)
+        .service(list)
+        .service(self_assess)
+        .service(get)
+        .service(reassess)
+        .service(appraise)
+        .service(return_step)
+        .service(decide)
+        .service(override_decision)
+        .service(cadre_record);
 }
 
 /// A stored rule set.
@@ -69,8 +68,9 @@ pub struct StoredRuleSet {
 ///
 /// Every version of every rule set, by code and version. The rule set applied to an
 /// evaluation is the latest version valid on the last day of the evaluated period.
-#[utoipa::path(get, path = "/api/v1/rule-sets", tag = "evaluations",
+#[utoipa::path(tag = "evaluations",
     responses((status = 200, description = "The rule sets", body = Vec<StoredRuleSet>), ReadErrors))]
+#[get("/rule-sets")]
 pub async fn list_rule_sets(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -108,8 +108,9 @@ async fn load_rule_sets(conn: &mut AsyncPgConnection) -> Result<Vec<StoredRuleSe
 /// A new version of a rule set (or a new rule set) as data; stored versions never change.
 /// The version must follow the latest one of its code. Needs `rule_set_manage` over the
 /// whole tree.
-#[utoipa::path(post, path = "/api/v1/rule-sets", tag = "evaluations", request_body = RuleSet,
+#[utoipa::path(tag = "evaluations", request_body = RuleSet,
     responses((status = 201, description = "Stored", body = StoredRuleSet, headers(("Location" = String))), WriteErrors))]
+#[post("/rule-sets")]
 pub async fn create_rule_set(
     state: web::Data<AppState>,
     caller: Caller,
@@ -340,9 +341,10 @@ pub struct EvaluationOutcome {
 /// List an assignment's evaluations
 ///
 /// Every evaluation of the assignment, overridden ones included, oldest first.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/evaluations", tag = "evaluations",
+#[utoipa::path(tag = "evaluations",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The evaluations", body = Vec<Evaluation>), ReadErrors))]
+#[get("/assignments/{id}/evaluations")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -388,9 +390,10 @@ async fn load(
 /// Get an evaluation
 ///
 /// One evaluation with its ETag.
-#[utoipa::path(get, path = "/api/v1/evaluations/{id}", tag = "evaluations",
+#[utoipa::path(tag = "evaluations",
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The evaluation", body = Evaluation, headers(("ETag" = String))), ReadErrors))]
+#[get("/evaluations/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -577,9 +580,10 @@ async fn record(
 /// The head states the facts of each item, proposes a grade and cites evidence; the rule set
 /// valid at the end of the period suggests a grade with its derivation. One evaluation per
 /// assignment and period (409 when it exists). Needs `commitment_sign` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/evaluations", tag = "evaluations", request_body = SelfAssessment,
+#[utoipa::path(tag = "evaluations", request_body = SelfAssessment,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Self-assessed", body = Evaluation, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/evaluations")]
 pub async fn self_assess(
     state: web::Data<AppState>,
     caller: Caller,
@@ -752,10 +756,11 @@ fn state_of(e: &EvaluationRow) -> EvaluationState {
 ///
 /// After the Organisation Board returned the self-assessment, the head states it again (the
 /// `period` field is ignored). Needs `commitment_sign` on the assignee unit and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evaluations/{id}/self-assess", tag = "evaluations", request_body = SelfAssessment,
+#[utoipa::path(tag = "evaluations", request_body = SelfAssessment,
     params(("id" = Uuid, Path, description = "Evaluation id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Self-assessed", body = Evaluation, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evaluations/{id}/self-assess")]
 pub async fn reassess(
     state: web::Data<AppState>,
     caller: Caller,
@@ -893,10 +898,11 @@ pub struct Appraisal {
 /// facts about the head (such as discipline), and proposes a grade; the answer carries the
 /// rule set's suggestion and the group's quota with this proposal counted. Needs
 /// `evaluation_appraise` on the assigning unit and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evaluations/{id}/appraise", tag = "evaluations", request_body = Appraisal,
+#[utoipa::path(tag = "evaluations", request_body = Appraisal,
     params(("id" = Uuid, Path, description = "Evaluation id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Appraised", body = EvaluationOutcome, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evaluations/{id}/appraise")]
 pub async fn appraise(
     state: web::Data<AppState>,
     caller: Caller,
@@ -968,10 +974,11 @@ pub struct ReturnComment {
 /// The Organisation Board returns a self-assessment to the head (`evaluation_appraise` on the
 /// assigning unit), or the Standing Committee returns an appraisal to the Board
 /// (`evaluation_decide`), with comments. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evaluations/{id}/return", tag = "evaluations", request_body = ReturnComment,
+#[utoipa::path(tag = "evaluations", request_body = ReturnComment,
     params(("id" = Uuid, Path, description = "Evaluation id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Returned", body = Evaluation, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evaluations/{id}/return")]
 pub async fn return_step(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1083,10 +1090,11 @@ async fn attribute_grade(
 /// excellent grades would exceed the quota, a `quota_exception_reason` is required (422
 /// otherwise) and recorded. The grade is attributed to the cadres who held the head's post,
 /// by days. Needs `evaluation_decide` on the assigning unit and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evaluations/{id}/decide", tag = "evaluations", request_body = Decision,
+#[utoipa::path(tag = "evaluations", request_body = Decision,
     params(("id" = Uuid, Path, description = "Evaluation id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Decided", body = EvaluationOutcome, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evaluations/{id}/decide")]
 pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1161,10 +1169,11 @@ pub struct Override {
 /// evaluation stays, marked `overridden`; the new grade is a new decided evaluation that
 /// points to it, attributed afresh. Needs `evaluation_decide` on a unit above the assigning
 /// unit (over its subtree) and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evaluations/{id}/override", tag = "evaluations", request_body = Override,
+#[utoipa::path(tag = "evaluations", request_body = Override,
     params(("id" = Uuid, Path, description = "Evaluation id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 201, description = "The new decision", body = Evaluation, headers(("ETag" = String), ("Location" = String))), UpdateErrors))]
+#[post("/evaluations/{id}/override")]
 pub async fn override_decision(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1306,9 +1315,10 @@ pub struct CadreRecord {
 /// post and the derivation of its suggested grade. Readable only by the cadre and by holders
 /// of `cadre_record_read` (Standing Committee, Organisation Board) over the cadre's managing
 /// unit.
-#[utoipa::path(get, path = "/api/v1/cadres/{id}/record", tag = "evaluations",
+#[utoipa::path(tag = "evaluations",
     params(("id" = Uuid, Path, description = "Cadre id")),
     responses((status = 200, description = "The record", body = CadreRecord), ReadErrors))]
+#[get("/cadres/{id}/record")]
 pub async fn cadre_record(
     state: web::Data<AppState>,
     caller: Caller,

@@ -8,6 +8,7 @@ use actix_multipart::{Field, Multipart, MultipartError};
 use actix_web::body::SizedStream;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::http::StatusCode;
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -16,6 +17,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -31,26 +33,23 @@ use crate::domain::evidence::{
 };
 use crate::domain::roles::Permission;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::idempotency;
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 use crate::storage::{Staged, UploadError};
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assignments/{id}/evidence", web::get().to(list))
-        .route("/assignments/{id}/evidence", web::post().to(add))
-        .route("/assignments/{id}/evidence/files", web::post().to(upload))
-        .route("/evidence/{id}", web::get().to(get))
-        .route("/evidence/{id}/content", web::get().to(content))
-        .route("/evidence/{id}/retract", web::post().to(retract))
-        .route("/evidence/{id}/marks", web::get().to(list_marks))
-        .route("/evidence/{id}/marks", web::post().to(mark))
-        .route(
-            "/evidence/{id}/verify-integrity",
-            web::post().to(verify_integrity),
-        );
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(add)
+        .service(upload)
+        .service(get)
+        .service(content)
+        .service(retract)
+        .service(list_marks)
+        .service(mark)
+        .service(verify_integrity);
 }
 
 /// A stored file.
@@ -200,9 +199,10 @@ pub struct EvidenceFilter {
 ///
 /// The assignment's evidence, oldest first, retracted pieces included unless filtered out.
 /// Readable by whoever can read the assignment.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/evidence", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Assignment id"), EvidenceFilter, PageParams),
     responses((status = 200, description = "A page of evidence", body = Page<Evidence>), ReadErrors))]
+#[get("/assignments/{id}/evidence")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -412,9 +412,10 @@ fn blank_row(
 /// The assignee unit's head or staff attaches a link or a reference to an official document
 /// (number and symbol, date, issuer) to an issued assignment, optionally to one of its
 /// progress reports or milestones. Needs `assignment_prepare` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/evidence", tag = "evidence", request_body = NewEvidence,
+#[utoipa::path(tag = "evidence", request_body = NewEvidence,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Recorded", body = Evidence, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/evidence")]
 pub async fn add(
     state: web::Data<AppState>,
     caller: Caller,
@@ -747,10 +748,11 @@ async fn read_form(
 /// key, so the same file uploaded twice is stored once. Nothing is stored when the upload is
 /// refused. An `Idempotency-Key` makes a retry return the first upload's record. Needs
 /// `assignment_prepare` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/evidence/files", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Stored", body = Evidence, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/evidence/files")]
 pub async fn upload(
     state: web::Data<AppState>,
     caller: Caller,
@@ -850,9 +852,10 @@ async fn load(
 /// Get a piece of evidence
 ///
 /// Its record with its ETag; readable by whoever can read the assignment.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "The evidence", body = Evidence, headers(("ETag" = String))), ReadErrors))]
+#[get("/evidence/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -869,10 +872,11 @@ pub async fn get(
 /// Streams the stored file with its recognised media type, its size, its SHA-256 as the
 /// ETag and its sanitised name as an attachment. Only to callers who can read the
 /// assignment; 404 for links and document references.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "The file", content_type = "*/*", body = String,
         headers(("ETag" = String), ("Content-Disposition" = String))), ReadErrors))]
+#[get("/evidence/{id}/content")]
 pub async fn content(
     state: web::Data<AppState>,
     caller: Caller,
@@ -990,10 +994,11 @@ fn retracted_conflict() -> ApiError {
 /// The assignee unit withdraws evidence with a reason. The record, its file and its marks
 /// stay; it no longer counts as evidence. Needs `assignment_prepare` on the assignee unit
 /// and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/retract", tag = "evidence", request_body = Retraction,
+#[utoipa::path(tag = "evidence", request_body = Retraction,
     params(("id" = Uuid, Path, description = "Evidence id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Retracted", body = Evidence, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evidence/{id}/retract")]
 pub async fn retract(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1076,9 +1081,10 @@ impl From<EvidenceMarkRow> for EvidenceMark {
 /// List a piece of evidence's verification marks
 ///
 /// Every mark given, oldest first; the evidence shows the latest.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/marks", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "The marks", body = Vec<EvidenceMark>), ReadErrors))]
+#[get("/evidence/{id}/marks")]
 pub async fn list_marks(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1101,10 +1107,11 @@ pub async fn list_marks(
 /// The Organisation Board or a supervisor watching the unit records its verdict with a
 /// comment; every mark is kept and the latest shows on the evidence. Needs `evidence_verify`
 /// on the assignee unit and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/marks", tag = "evidence", request_body = NewMark,
+#[utoipa::path(tag = "evidence", request_body = NewMark,
     params(("id" = Uuid, Path, description = "Evidence id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Marked", body = Evidence, headers(("ETag" = String))), UpdateErrors))]
+#[post("/evidence/{id}/marks")]
 pub async fn mark(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1202,9 +1209,10 @@ impl From<IntegrityCheckRow> for IntegrityCheck {
 /// the outcome is recorded and shown on the evidence (`intact` or `failed`). Allowed to the
 /// assignee unit (`assignment_prepare`) and to verifiers (`evidence_verify`); 409 for links
 /// and document references.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/verify-integrity", tag = "evidence",
+#[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "Checked", body = IntegrityCheck), WriteErrors))]
+#[post("/evidence/{id}/verify-integrity")]
 pub async fn verify_integrity(
     state: web::Data<AppState>,
     caller: Caller,

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use actix_web::{get, post};
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -14,6 +15,7 @@ use futures_util::StreamExt;
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -29,7 +31,7 @@ use crate::domain::feed::mismatch;
 use crate::domain::periods::Period;
 use crate::domain::roles::Permission;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, json_error, ok_tagged, IfMatch, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
@@ -37,13 +39,13 @@ use crate::http::AppState;
 /// Most rows in one batch.
 pub const MAX_ROWS: usize = 50_000;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/feeds/observations", web::post().to(import))
-        .route("/assignments/{id}/observations", web::get().to(list))
-        .route("/feed-licences", web::get().to(list_licences))
-        .route("/feed-licences", web::post().to(create_licence))
-        .route("/feed-licences/{id}", web::get().to(get_licence))
-        .route("/feed-licences/{id}/end", web::post().to(end_licence));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(import)
+        .service(list)
+        .service(list_licences)
+        .service(create_licence)
+        .service(get_licence)
+        .service(end_licence);
 }
 
 /// One value sent by a feed.
@@ -174,9 +176,10 @@ async fn read_body(
 /// `updated`. With `dry_run=true` nothing is written. A value differing from the head's
 /// self-reported one beyond the tolerance flags the assignment for its supervisor. Needs the
 /// `data_feed` role; the body may be up to 16 MiB (10,000 rows fit easily).
-#[utoipa::path(post, path = "/api/v1/feeds/observations", tag = "feeds", params(ImportParams),
+#[utoipa::path(tag = "feeds", params(ImportParams),
     request_body = ObservationBatch,
     responses((status = 200, description = "The import summary", body = ImportSummary), WriteErrors))]
+#[post("/feeds/observations")]
 pub async fn import(
     state: web::Data<AppState>,
     caller: Caller,
@@ -529,9 +532,10 @@ impl From<ObservationRow> for Observation {
 ///
 /// The values department feeds recorded against the assignment, newest day last (at most the
 /// latest 1,000).
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/observations", tag = "feeds",
+#[utoipa::path(tag = "feeds",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The values", body = Vec<Observation>), ReadErrors))]
+#[get("/assignments/{id}/observations")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -624,8 +628,9 @@ pub struct LicenceFilter {
 /// List feed licences
 ///
 /// Licences on units whose accounts the caller manages, and the caller's own.
-#[utoipa::path(get, path = "/api/v1/feed-licences", tag = "feeds", params(LicenceFilter),
+#[utoipa::path(tag = "feeds", params(LicenceFilter),
     responses((status = 200, description = "The licences", body = Vec<Licence>), ReadErrors))]
+#[get("/feed-licences")]
 pub async fn list_licences(
     state: web::Data<AppState>,
     caller: Caller,
@@ -657,8 +662,9 @@ pub async fn list_licences(
 ///
 /// Lets a machine client send values of an indicator for a unit (or its subtree) during a
 /// period. Needs `account_manage` (an administrator) on the unit.
-#[utoipa::path(post, path = "/api/v1/feed-licences", tag = "feeds", request_body = NewLicence,
+#[utoipa::path(tag = "feeds", request_body = NewLicence,
     responses((status = 201, description = "Granted", body = Licence, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/feed-licences")]
 pub async fn create_licence(
     state: web::Data<AppState>,
     caller: Caller,
@@ -767,9 +773,10 @@ async fn load_licence(
 /// Get a feed licence
 ///
 /// One licence with its ETag: the caller's own, or one on a unit whose accounts it manages.
-#[utoipa::path(get, path = "/api/v1/feed-licences/{id}", tag = "feeds",
+#[utoipa::path(tag = "feeds",
     params(("id" = Uuid, Path, description = "Licence id")),
     responses((status = 200, description = "The licence", body = Licence, headers(("ETag" = String))), ReadErrors))]
+#[get("/feed-licences/{id}")]
 pub async fn get_licence(
     state: web::Data<AppState>,
     caller: Caller,
@@ -799,10 +806,11 @@ pub struct LicenceEnd {
 /// Brings a licence's last day forward (never later than it was) with a reason; values the
 /// client sends for days after it are refused row by row. Needs `account_manage` on the
 /// licence's unit and `If-Match`.
-#[utoipa::path(post, path = "/api/v1/feed-licences/{id}/end", tag = "feeds", request_body = LicenceEnd,
+#[utoipa::path(tag = "feeds", request_body = LicenceEnd,
     params(("id" = Uuid, Path, description = "Licence id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Ended", body = Licence, headers(("ETag" = String))), UpdateErrors))]
+#[post("/feed-licences/{id}/end")]
 pub async fn end_licence(
     state: web::Data<AppState>,
     caller: Caller,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -10,6 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -20,22 +22,19 @@ use crate::db::models::GroupRow;
 use crate::db::schema::{org_group_members, org_groups};
 use crate::domain::roles::Permission;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/groups", web::get().to(list))
-        .route("/groups", web::post().to(create))
-        .route("/groups/{id}", web::get().to(get))
-        .route("/groups/{id}", web::patch().to(update))
-        .route("/groups/{id}", web::delete().to(delete))
-        .route("/groups/{id}/members", web::post().to(add_member))
-        .route(
-            "/groups/{id}/members/{unit_id}",
-            web::delete().to(remove_member),
-        );
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(add_member)
+        .service(remove_member);
 }
 
 /// A group of units for a year, owned by an assigning unit.
@@ -112,8 +111,9 @@ pub struct GroupFilter {
 ///
 /// Groups whose owner unit the caller can read, ordered by id (creation order), with cursor
 /// pagination. Filter by owner, year or member unit.
-#[utoipa::path(get, path = "/api/v1/groups", tag = "organisation", params(GroupFilter, PageParams),
+#[utoipa::path(tag = "organisation", params(GroupFilter, PageParams),
     responses((status = 200, description = "A page of groups", body = Page<Group>), ReadErrors))]
+#[get("/groups")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -169,9 +169,10 @@ pub async fn list(
 /// Get a group
 ///
 /// One group with its member units, with its ETag. Needs read access to the owner unit.
-#[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Group id")),
     responses((status = 200, description = "The group", body = Group, headers(("ETag" = String))), ReadErrors))]
+#[get("/groups/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -254,8 +255,9 @@ async fn member_violation(
 /// Adds a group of units for a year under an owner unit. Needs `group_manage` on the owner;
 /// every member must be a unit the caller can read, other than the owner. The code is unique
 /// per owner and year (409 otherwise).
-#[utoipa::path(post, path = "/api/v1/groups", tag = "organisation", request_body = NewGroup,
+#[utoipa::path(tag = "organisation", request_body = NewGroup,
     responses((status = 201, description = "Created", body = Group, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/groups")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -430,9 +432,10 @@ async fn touch(conn: &mut AsyncPgConnection, id: Uuid, version: i32) -> Result<G
 /// Update a group
 ///
 /// Changes a group's code or labels. Needs `If-Match` and `group_manage` on the owner unit.
-#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "organisation", request_body = GroupPatch,
+#[utoipa::path(tag = "organisation", request_body = GroupPatch,
     params(("id" = Uuid, Path, description = "Group id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Group, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/groups/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -482,9 +485,10 @@ pub async fn update(
 /// Delete a group
 ///
 /// Removes a group and its member list. Needs `If-Match` and `group_manage` on the owner unit.
-#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Group id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/groups/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -536,9 +540,10 @@ pub struct NewMember {
 ///
 /// Adds a unit to the group (409 if it is already a member) and returns the group with its
 /// new ETag. Needs `If-Match` on the group and `group_manage` on the owner unit.
-#[utoipa::path(post, path = "/api/v1/groups/{id}/members", tag = "organisation", request_body = NewMember,
+#[utoipa::path(tag = "organisation", request_body = NewMember,
     params(("id" = Uuid, Path, description = "Group id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "The group with the new member", body = Group, headers(("ETag" = String))), UpdateErrors))]
+#[post("/groups/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -596,13 +601,14 @@ pub async fn add_member(
 ///
 /// Removes a unit from the group (404 if it is not a member) and returns the group with its
 /// new ETag. Needs `If-Match` on the group and `group_manage` on the owner unit.
-#[utoipa::path(delete, path = "/api/v1/groups/{id}/members/{unit_id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(
         ("id" = Uuid, Path, description = "Group id"),
         ("unit_id" = Uuid, Path, description = "Member unit id"),
         ("If-Match" = String, Header, description = "ETag last read of the group")
     ),
     responses((status = 200, description = "The group without the member", body = Group, headers(("ETag" = String))), DeleteErrors))]
+#[delete("/groups/{id}/members/{unit_id}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,8 +1,10 @@
 //! Liveness and readiness probes.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
 
@@ -13,9 +15,9 @@ pub struct Health {
     pub status: String,
 }
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(healthz)
+        .service(readyz)
         // Answered by the Prometheus middleware; this route only keeps the request matched.
         .route("/metrics", web::get().to(HttpResponse::Ok));
 }
@@ -23,8 +25,9 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
 /// Liveness
 ///
 /// Answers 200 while the process serves requests; does not touch the database.
-#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
+#[utoipa::path(tag = "operations", security(()),
     responses((status = 200, description = "Alive", body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
@@ -34,10 +37,11 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness
 ///
 /// Answers 200 when the database is reachable and every migration is applied, 503 otherwise.
-#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+#[utoipa::path(tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
         (status = 503, description = "Database unreachable or migrations pending", body = Health)))]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let status = match state.pool.get().await {
         Err(_) => "database unreachable",

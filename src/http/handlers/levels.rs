@@ -1,5 +1,6 @@
 //! Level definitions of the organisation tree (province, commune, …): data, never hard-coded.
 
+use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -7,6 +8,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -15,17 +17,17 @@ use crate::db::audit::{self, Change};
 use crate::db::models::LevelRow;
 use crate::db::schema::org_levels;
 use crate::domain::roles::Permission;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/levels", web::get().to(list))
-        .route("/levels", web::post().to(create))
-        .route("/levels/{id}", web::get().to(get))
-        .route("/levels/{id}", web::patch().to(update))
-        .route("/levels/{id}", web::delete().to(delete));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete);
 }
 
 /// A level of the organisation tree.
@@ -102,9 +104,10 @@ pub struct LevelPatch {
 }
 
 /// All levels, by rank.
-#[utoipa::path(get, path = "/api/v1/levels", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     description = "The level definitions, ordered by rank (at most 100, so always one page).",
     responses((status = 200, description = "Levels", body = Page<Level>), ReadErrors))]
+#[get("/levels")]
 pub async fn list(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows: Vec<LevelRow> = org_levels::table
@@ -121,9 +124,10 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> ApiResult<Http
 /// Get a level
 ///
 /// One level definition, with its ETag.
-#[utoipa::path(get, path = "/api/v1/levels/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Level id")),
     responses((status = 200, description = "The level", body = Level, headers(("ETag" = String))), ReadErrors))]
+#[get("/levels/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -141,8 +145,9 @@ pub async fn get(
 /// Create a level
 ///
 /// Adds a level definition. Needs the `admin` role over a whole tree.
-#[utoipa::path(post, path = "/api/v1/levels", tag = "organisation", request_body = NewLevel,
+#[utoipa::path(tag = "organisation", request_body = NewLevel,
     responses((status = 201, description = "Created", body = Level, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/levels")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -201,9 +206,10 @@ pub async fn create(
 /// Update a level
 ///
 /// Renames or re-ranks a level. Needs `If-Match` and the `admin` role over a whole tree.
-#[utoipa::path(patch, path = "/api/v1/levels/{id}", tag = "organisation", request_body = LevelPatch,
+#[utoipa::path(tag = "organisation", request_body = LevelPatch,
     params(("id" = Uuid, Path, description = "Level id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Level, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/levels/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -258,9 +264,10 @@ pub async fn update(
 /// Delete a level
 ///
 /// Removes a level no unit uses (409 otherwise). Needs `If-Match` and the `admin` role over a whole tree.
-#[utoipa::path(delete, path = "/api/v1/levels/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Level id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/levels/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

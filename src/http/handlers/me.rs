@@ -1,20 +1,22 @@
 //! `GET /me`: who the caller is and what it may do today.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::accounts::{self, Account};
 use super::bindings::{self, RoleBinding};
 use crate::auth::Caller;
 use crate::domain::roles::{Permission, Role};
-use crate::http::error::ApiResult;
+use crate::error::ApiResult;
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(get_me));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_me);
 }
 
 /// A permission the caller holds through one of its bindings.
@@ -45,8 +47,9 @@ pub struct Me {
 ///
 /// The account behind the bearer token, its role bindings valid today and the permissions they
 /// grant, one entry per permission per binding. Any authenticated caller may read it.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, description = "The caller", body = Me), ReadErrors))]
+#[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let account = Account::from(accounts::load(&mut conn, caller.account_id).await?);

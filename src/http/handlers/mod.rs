@@ -25,38 +25,8 @@ pub mod supervision;
 pub mod units;
 pub mod vocabularies;
 
-use crate::http::error::ApiError;
-
-/// Codes are ASCII letters, digits, `_`, `-` and `.`, starting with a letter or digit.
-pub(crate) fn code_format(code: &str) -> Result<(), validator::ValidationError> {
-    let ok = code
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("code_format").with_message(
-            "use ASCII letters, digits, '_', '-' or '.', starting with a letter or digit".into(),
-        ))
-    }
-}
-
-/// Text fields must not carry control characters (other than line breaks and tabs).
-pub(crate) fn plain_text(text: &str) -> Result<(), validator::ValidationError> {
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Err(validator::ValidationError::new("control_characters")
-            .with_message("control characters are not allowed".into()))
-    } else {
-        Ok(())
-    }
-}
+pub(crate) use crate::domain::text::{code_format, plain_text};
+use crate::error::ApiError;
 
 /// A `LIKE` pattern matching `text` anywhere, with its wildcards and escape character escaped.
 pub(crate) fn contains_pattern(text: &str) -> String {

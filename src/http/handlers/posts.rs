@@ -1,6 +1,7 @@
 //! Posts: a cadre holds a post in a unit for a period. Heads change by ending one post and
 //! appointing another, so the history of who held what stays readable.
 
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -8,6 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -20,17 +22,17 @@ use crate::domain::roles::Permission;
 use crate::domain::validity::Validity;
 use crate::domain::vocab::PostKind;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/posts", web::get().to(list))
-        .route("/posts", web::post().to(create))
-        .route("/posts/{id}", web::get().to(get))
-        .route("/posts/{id}", web::patch().to(update))
-        .route("/posts/{id}/end", web::post().to(end));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(end);
 }
 
 /// A post held by a cadre in a unit for a period.
@@ -132,8 +134,9 @@ pub struct PostFilter {
 /// Posts in units where the caller can read personnel, ordered by id (creation order), with
 /// cursor pagination. With `as_of`, only the posts held on that day; without it, every post,
 /// ended or not, unless `include_ended=false`.
-#[utoipa::path(get, path = "/api/v1/posts", tag = "personnel", params(PostFilter, PageParams),
+#[utoipa::path(tag = "personnel", params(PostFilter, PageParams),
     responses((status = 200, description = "A page of posts", body = Page<Post>), ReadErrors))]
+#[get("/posts")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -184,9 +187,10 @@ pub async fn list(
 /// Get a post
 ///
 /// One post, with its ETag. Needs personnel read access to the post's unit.
-#[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "personnel",
+#[utoipa::path(tag = "personnel",
     params(("id" = Uuid, Path, description = "Post id")),
     responses((status = 200, description = "The post", body = Post, headers(("ETag" = String))), ReadErrors))]
+#[get("/posts/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -236,8 +240,9 @@ pub struct NewPost {
 /// be valid for the whole period, and a unit has at most one head at a time (409 otherwise:
 /// end the current head's post first). Needs `personnel_manage` on the unit and read access
 /// to the cadre.
-#[utoipa::path(post, path = "/api/v1/posts", tag = "personnel", request_body = NewPost,
+#[utoipa::path(tag = "personnel", request_body = NewPost,
     responses((status = 201, description = "Created", body = Post, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/posts")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -401,9 +406,10 @@ async fn lock_for_change(
 ///
 /// Corrects a post's title or acting capacity. Needs `If-Match` and `personnel_manage` on the
 /// post's unit.
-#[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "personnel", request_body = PostPatch,
+#[utoipa::path(tag = "personnel", request_body = PostPatch,
     params(("id" = Uuid, Path, description = "Post id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Post, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/posts/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -468,9 +474,10 @@ pub struct EndPost {
 /// Ends an open post on `valid_to`, keeping it in the history (409 if it already has an end).
 /// This is how a change of head or a transfer is recorded: end the old post, then appoint to
 /// the new one. Needs `If-Match` and `personnel_manage` on the post's unit.
-#[utoipa::path(post, path = "/api/v1/posts/{id}/end", tag = "personnel", request_body = EndPost,
+#[utoipa::path(tag = "personnel", request_body = EndPost,
     params(("id" = Uuid, Path, description = "Post id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Ended", body = Post, headers(("ETag" = String))), UpdateErrors))]
+#[post("/posts/{id}/end")]
 pub async fn end(
     state: web::Data<AppState>,
     caller: Caller,

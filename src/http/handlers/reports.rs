@@ -3,6 +3,7 @@
 //! Organisation Board accepts or returns them. Every revision is kept, so any report can be
 //! read "as of" a moment.
 
+use actix_web::{get, post, put};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -10,6 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -24,29 +26,20 @@ use crate::domain::progress::{
 };
 use crate::domain::roles::Permission;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/assignments/{id}/reporting-schedule",
-        web::get().to(schedule),
-    )
-    .route("/assignments/{id}/progress-reports", web::get().to(list))
-    .route(
-        "/assignments/{id}/progress-reports/{period}",
-        web::put().to(put),
-    )
-    .route("/progress-reports/{id}", web::get().to(get))
-    .route("/progress-reports/{id}/revisions", web::get().to(revisions))
-    .route("/progress-reports/{id}/submit", web::post().to(submit))
-    .route("/progress-reports/{id}/accept", web::post().to(accept))
-    .route(
-        "/progress-reports/{id}/return",
-        web::post().to(return_report),
-    );
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(schedule)
+        .service(list)
+        .service(put)
+        .service(get)
+        .service(revisions)
+        .service(submit)
+        .service(accept)
+        .service(return_report);
 }
 
 /// What a head reports for one period.
@@ -292,9 +285,10 @@ pub struct Schedule {
 /// Every reporting period of the assignment under the round's cadence (windows cut off on the
 /// 14th as the national reporting regime sets), its due date, the report written for it if
 /// any and its timeliness; a missing report past its due date is `overdue`.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/reporting-schedule", tag = "progress",
+#[utoipa::path(tag = "progress",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The schedule", body = Schedule), ReadErrors))]
+#[get("/assignments/{id}/reporting-schedule")]
 pub async fn schedule(
     state: web::Data<AppState>,
     caller: Caller,
@@ -367,9 +361,10 @@ pub struct AsOf {
 ///
 /// Every report of the assignment, by period; with `as_of`, as they stood at that moment
 /// (reports written later are left out, corrected ones show their earlier content).
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/progress-reports", tag = "progress",
+#[utoipa::path(tag = "progress",
     params(("id" = Uuid, Path, description = "Assignment id"), AsOf),
     responses((status = 200, description = "The reports", body = Vec<ProgressReport>), ReadErrors))]
+#[get("/assignments/{id}/progress-reports")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -416,9 +411,10 @@ async fn load_report(
 /// Get a progress report
 ///
 /// One report with its ETag; with `as_of`, as it stood at that moment (no ETag).
-#[utoipa::path(get, path = "/api/v1/progress-reports/{id}", tag = "progress",
+#[utoipa::path(tag = "progress",
     params(("id" = Uuid, Path, description = "Report id"), AsOf),
     responses((status = 200, description = "The report", body = ProgressReport, headers(("ETag" = String))), ReadErrors))]
+#[get("/progress-reports/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -463,9 +459,10 @@ pub struct ReportRevision {
 ///
 /// Every recorded state of the report, oldest first: edits, submissions, reviews and
 /// corrections. Nothing is ever overwritten.
-#[utoipa::path(get, path = "/api/v1/progress-reports/{id}/revisions", tag = "progress",
+#[utoipa::path(tag = "progress",
     params(("id" = Uuid, Path, description = "Report id")),
     responses((status = 200, description = "The history", body = Vec<ReportRevision>), ReadErrors))]
+#[get("/progress-reports/{id}/revisions")]
 pub async fn revisions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -503,7 +500,7 @@ fn content_violations(
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(v) = content.actual_value {
-        if a.kind != "target" {
+        if a.kind != crate::domain::round_rules::AssignmentKind::Target {
             out.push(Violation::new(
                 "actual_value",
                 "not_a_target",
@@ -555,7 +552,7 @@ fn content_violations(
 /// a correction: it opens the next revision as a draft, and the accepted revision stays in the
 /// history. A submitted report cannot change (409). Needs `assignment_prepare` (head or staff)
 /// on the assignee unit.
-#[utoipa::path(put, path = "/api/v1/assignments/{id}/progress-reports/{period}", tag = "progress", request_body = ReportContent,
+#[utoipa::path(tag = "progress", request_body = ReportContent,
     params(
         ("id" = Uuid, Path, description = "Assignment id"),
         ("period" = String, Path, description = "Period code, e.g. 2022-Q1"),
@@ -564,6 +561,7 @@ fn content_violations(
         (status = 200, description = "Replaced", body = ProgressReport, headers(("ETag" = String))),
         (status = 201, description = "Created", body = ProgressReport, headers(("ETag" = String), ("Location" = String))),
         UpdateErrors))]
+#[put("/assignments/{id}/progress-reports/{period}")]
 pub async fn put(
     state: web::Data<AppState>,
     caller: Caller,
@@ -827,9 +825,10 @@ async fn act(
 /// The head sends the report to the Organisation Board (`draft` or `returned` → `submitted`;
 /// 409 otherwise). The first submission fixes its timeliness. Needs `If-Match` and
 /// `commitment_sign` (the head) on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/progress-reports/{id}/submit", tag = "progress",
+#[utoipa::path(tag = "progress",
     params(("id" = Uuid, Path, description = "Report id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Submitted", body = ProgressReport, headers(("ETag" = String))), UpdateErrors))]
+#[post("/progress-reports/{id}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -843,9 +842,10 @@ pub async fn submit(
 ///
 /// The Organisation Board accepts a submitted report (409 from any other state). Needs
 /// `If-Match` and `report_review` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/progress-reports/{id}/accept", tag = "progress", request_body = ReportReview,
+#[utoipa::path(tag = "progress", request_body = ReportReview,
     params(("id" = Uuid, Path, description = "Report id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Accepted", body = ProgressReport, headers(("ETag" = String))), UpdateErrors))]
+#[post("/progress-reports/{id}/accept")]
 pub async fn accept(
     state: web::Data<AppState>,
     caller: Caller,
@@ -868,9 +868,10 @@ pub async fn accept(
 ///
 /// The Organisation Board returns a submitted report with comments (422 without; 409 from any
 /// other state). Needs `If-Match` and `report_review` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/progress-reports/{id}/return", tag = "progress", request_body = ReportReview,
+#[utoipa::path(tag = "progress", request_body = ReportReview,
     params(("id" = Uuid, Path, description = "Report id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Returned", body = ProgressReport, headers(("ETag" = String))), UpdateErrors))]
+#[post("/progress-reports/{id}/return")]
 pub async fn return_report(
     state: web::Data<AppState>,
     caller: Caller,

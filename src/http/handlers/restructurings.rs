@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -10,6 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -22,16 +24,13 @@ use crate::domain::restructuring::{plan_merge, plan_split, Plan, UnitAtDate};
 use crate::domain::roles::Permission;
 use crate::domain::validity::Validity;
 use crate::domain::vocab::RestructuringKind;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, cursor_after, ok_tagged, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/restructurings", web::get().to(list))
-        .route("/restructurings/merge", web::post().to(merge))
-        .route("/restructurings/split", web::post().to(split))
-        .route("/restructurings/{id}", web::get().to(get));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(merge).service(split).service(get);
 }
 
 /// A child moved to a successor by a restructuring.
@@ -116,8 +115,9 @@ pub struct RestructuringFilter {
 /// List restructurings
 ///
 /// Merges and splits touching units the caller can read, in the order they were recorded.
-#[utoipa::path(get, path = "/api/v1/restructurings", tag = "organisation", params(RestructuringFilter, PageParams),
+#[utoipa::path(tag = "organisation", params(RestructuringFilter, PageParams),
     responses((status = 200, description = "A page of restructurings", body = Page<Restructuring>), ReadErrors))]
+#[get("/restructurings")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -177,9 +177,10 @@ pub async fn list(
 /// Get a restructuring
 ///
 /// One merge or split with its predecessors and successors.
-#[utoipa::path(get, path = "/api/v1/restructurings/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Restructuring id")),
     responses((status = 200, description = "The restructuring", body = Restructuring, headers(("ETag" = String))), ReadErrors))]
+#[get("/restructurings/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -431,8 +432,9 @@ fn no_valid_from(units: &[&NewUnit]) -> Result<(), ApiError> {
 /// day, moves the predecessors' current children under it, ends their open posts, and records
 /// the predecessor→successor links. The tree as of earlier dates is unchanged. Needs `admin`
 /// on every predecessor and on the successor's parent.
-#[utoipa::path(post, path = "/api/v1/restructurings/merge", tag = "organisation", request_body = MergeRequest,
+#[utoipa::path(tag = "organisation", request_body = MergeRequest,
     responses((status = 201, description = "Merged", body = Restructuring, headers(("Location" = String))), WriteErrors))]
+#[post("/restructurings/merge")]
 pub async fn merge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -483,8 +485,9 @@ pub async fn merge(
 /// Closes the predecessor the day before `effective_date`, opens every successor from that
 /// day, moves each current child to the successor named in `child_assignments`, and records
 /// the links. Needs `admin` on the predecessor and on each successor's parent.
-#[utoipa::path(post, path = "/api/v1/restructurings/split", tag = "organisation", request_body = SplitRequest,
+#[utoipa::path(tag = "organisation", request_body = SplitRequest,
     responses((status = 201, description = "Split", body = Restructuring, headers(("Location" = String))), WriteErrors))]
+#[post("/restructurings/split")]
 pub async fn split(
     state: web::Data<AppState>,
     caller: Caller,

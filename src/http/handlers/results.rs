@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
@@ -14,6 +15,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::assignments::TargetSpec;
@@ -29,17 +31,17 @@ use crate::domain::results::{status, Known, Tally};
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
 use crate::domain::target::completion_ratio;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ok_tagged, IfMatch};
 use crate::http::openapi::{ReadErrors, UpdateErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reports/results", web::get().to(results))
-        .route("/reports/export", web::get().to(export))
-        .route("/rounds/{id}/publish", web::post().to(publish))
-        .route("/public/rounds", web::get().to(public_rounds))
-        .route("/public/rounds/{id}/results", web::get().to(public_results));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(results)
+        .service(export)
+        .service(publish)
+        .service(public_rounds)
+        .service(public_results);
 }
 
 /// How the rows of a report are formed.
@@ -432,8 +434,9 @@ async fn visible(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Vec<Uu
 /// completed (on time, late), at 80% or more, in progress, overdue, grades and the completion
 /// rate (completed ÷ due). With `as_of`, the figures exactly as they stood at the end of that
 /// day, even if reports were corrected or grades overridden since.
-#[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports", params(ResultFilter),
+#[utoipa::path(tag = "reports", params(ResultFilter),
     responses((status = 200, description = "The report", body = ResultsReport), ReadErrors))]
+#[get("/reports/results")]
 pub async fn results(
     state: web::Data<AppState>,
     caller: Caller,
@@ -684,11 +687,12 @@ fn by_group(lines: &[Line]) -> Vec<(String, Vec<&Line>)> {
 /// of units with a row per unit) or the assignment list (`content=assignments`: one table per
 /// group of units), as CSV or as an Excel workbook with one sheet per table, headers in
 /// Vietnamese. The figures are those `GET /reports/results` gives for the same filters.
-#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", params(ExportParams, ResultFilter),
+#[utoipa::path(tag = "reports", params(ExportParams, ResultFilter),
     responses((status = 200, description = "The file", content(
         (String = "text/csv"),
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         headers(("Content-Disposition" = String))), ReadErrors))]
+#[get("/reports/export")]
 pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
@@ -834,10 +838,11 @@ fn round_cols() -> (
 /// (`public_reader`) then see its figures and its assignments' titles, units, statuses and
 /// grades — never remarks, evidence or cadre records. Publishing again refreshes nothing and is
 /// refused (409). Needs `round_issue` on the assigning unit and `If-Match` (the round's ETag).
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/publish", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("id" = Uuid, Path, description = "Round id"),
         ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Published", body = PublishedRound, headers(("ETag" = String))), UpdateErrors))]
+#[post("/rounds/{id}/publish")]
 pub async fn publish(
     state: web::Data<AppState>,
     caller: Caller,
@@ -913,8 +918,9 @@ pub async fn publish(
 ///
 /// Rounds whose results the Standing Committee has published, newest first. Open to every
 /// authenticated caller, portals included.
-#[utoipa::path(get, path = "/api/v1/public/rounds", tag = "reports",
+#[utoipa::path(tag = "reports",
     responses((status = 200, description = "The published rounds", body = Vec<PublishedRound>), ReadErrors))]
+#[get("/public/rounds")]
 pub async fn public_rounds(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows: Vec<RoundCols> = rounds::table
@@ -962,9 +968,10 @@ pub struct PublicResults {
 ///
 /// The figures of a published round, per group of units, and its assignments' titles, units,
 /// statuses and grades. Unpublished rounds are 404. Open to every authenticated caller.
-#[utoipa::path(get, path = "/api/v1/public/rounds/{id}/results", tag = "reports",
+#[utoipa::path(tag = "reports",
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 200, description = "The results", body = PublicResults), ReadErrors))]
+#[get("/public/rounds/{id}/results")]
 pub async fn public_results(
     state: web::Data<AppState>,
     _caller: Caller,

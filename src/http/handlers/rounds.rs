@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -10,11 +11,12 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::assignments::terms_of;
 use super::units::unknown;
+use crate::app::assignments::terms_of;
 use crate::auth::Caller;
 use crate::db::audit::{self, Change};
 use crate::db::models::{
@@ -26,29 +28,27 @@ use crate::db::schema::{
 };
 use crate::domain::periods::Cadence;
 use crate::domain::roles::Permission;
-use crate::domain::round_rules::{
-    self, AssignmentKind, Breach, ContentArea, GroupRule, PlannedAssignment,
-};
+use crate::domain::round_rules::{self, Breach, ContentArea, GroupRule, PlannedAssignment};
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundAction, RoundState};
 use crate::domain::Violation;
 use crate::domain::{canonical, spot_check};
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/rounds", web::get().to(list))
-        .route("/rounds", web::post().to(create))
-        .route("/rounds/{id}", web::get().to(get))
-        .route("/rounds/{id}", web::patch().to(update))
-        .route("/rounds/{id}", web::delete().to(delete))
-        .route("/rounds/{id}/readiness", web::get().to(readiness))
-        .route("/rounds/{id}/issue", web::post().to(issue))
-        .route("/rounds/{id}/close", web::post().to(close))
-        .route("/rounds/{id}/decisions", web::get().to(decisions))
-        .route("/rounds/{id}/spot-checks", web::get().to(list_spot_checks))
-        .route("/rounds/{id}/spot-checks", web::post().to(draw_spot_check));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(readiness)
+        .service(issue)
+        .service(close)
+        .service(decisions)
+        .service(list_spot_checks)
+        .service(draw_spot_check);
 }
 
 /// How many assignments each member of a group gets in a round, and what they must cover.
@@ -148,13 +148,13 @@ impl Round {
             decision_date: r.decision_date,
             signer_title: r.signer_title,
             signer_name: r.signer_name,
-            state: RoundState::parse(&r.state).unwrap_or(RoundState::Draft),
+            state: r.state,
             issued_at: r.issued_at,
             override_reason: r.override_reason,
             override_breaches: r.override_breaches,
             closed_at: r.closed_at,
             group_rules: rules.into_iter().map(GroupRuleSpec::from).collect(),
-            reporting_cadence: Cadence::parse(&r.reporting_cadence).unwrap_or(Cadence::Quarterly),
+            reporting_cadence: r.reporting_cadence,
             quarterly_evaluation: r.quarterly_evaluation,
             report_due_days: r.report_due_days,
             version: r.version,
@@ -234,8 +234,9 @@ pub struct RoundFilter {
 ///
 /// Rounds the caller can read (those of units it reads, and those that gave assignments to
 /// units it reads), ordered by id, with cursor pagination.
-#[utoipa::path(get, path = "/api/v1/rounds", tag = "assignments", params(RoundFilter, PageParams),
+#[utoipa::path(tag = "assignments", params(RoundFilter, PageParams),
     responses((status = 200, description = "A page of rounds", body = Page<Round>), ReadErrors))]
+#[get("/rounds")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -299,9 +300,10 @@ pub async fn list(
 /// Get a round
 ///
 /// One round with its per-group rules and its ETag.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 200, description = "The round", body = Round, headers(("ETag" = String))), ReadErrors))]
+#[get("/rounds/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -470,8 +472,9 @@ async fn store_rules(
 ///
 /// Opens a round in `draft` for an assigning unit, with its per-group rules. Needs
 /// `round_manage` on the assigning unit (its Organisation Board or Standing Committee).
-#[utoipa::path(post, path = "/api/v1/rounds", tag = "assignments", request_body = NewRound,
+#[utoipa::path(tag = "assignments", request_body = NewRound,
     responses((status = 201, description = "Created", body = Round, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/rounds")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -506,7 +509,7 @@ pub async fn create(
                     decision_date: new.decision_date,
                     signer_title: new.signer_title,
                     signer_name: new.signer_name,
-                    state: RoundState::Draft.as_str().to_owned(),
+                    state: RoundState::Draft,
                     issued_at: None,
                     issued_by: None,
                     override_reason: None,
@@ -515,7 +518,7 @@ pub async fn create(
                     version: 1,
                     created_at: now,
                     updated_at: now,
-                    reporting_cadence: new.reporting_cadence.as_str().to_owned(),
+                    reporting_cadence: new.reporting_cadence,
                     quarterly_evaluation: new.quarterly_evaluation,
                     report_due_days: new.report_due_days,
                 };
@@ -669,9 +672,10 @@ fn require_draft(round: &Round) -> Result<(), ApiError> {
 ///
 /// Changes a draft round's title, decision metadata or per-group rules (409 once issued).
 /// Needs `If-Match` and `round_manage` on the assigning unit.
-#[utoipa::path(patch, path = "/api/v1/rounds/{id}", tag = "assignments", request_body = RoundPatch,
+#[utoipa::path(tag = "assignments", request_body = RoundPatch,
     params(("id" = Uuid, Path, description = "Round id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Round, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/rounds/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -734,9 +738,10 @@ pub async fn update(
 ///
 /// Removes a draft round that has no assignments (409 otherwise). Needs `If-Match` and
 /// `round_manage` on the assigning unit.
-#[utoipa::path(delete, path = "/api/v1/rounds/{id}", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/rounds/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -819,8 +824,8 @@ async fn breaches(conn: &mut AsyncPgConnection, round: &Round) -> Result<Readine
         .iter()
         .map(|a| PlannedAssignment {
             assignee_unit_id: a.assignee_unit_id,
-            content_area: ContentArea::parse(&a.content_area).unwrap_or(ContentArea::Other),
-            kind: AssignmentKind::parse(&a.kind).unwrap_or(AssignmentKind::Task),
+            content_area: a.content_area,
+            kind: a.kind,
             growth_target: a.growth_target,
         })
         .collect();
@@ -842,7 +847,7 @@ async fn breaches(conn: &mut AsyncPgConnection, round: &Round) -> Result<Readine
         rule.group_code = code;
         rules.push((rule, members));
     }
-    let vietnamese = crate::http::error::vietnamese();
+    let vietnamese = crate::error::vietnamese();
     let breaches = round_rules::readiness(&rules, &planned)
         .into_iter()
         .map(|b: Breach| RuleBreach {
@@ -870,9 +875,10 @@ async fn breaches(conn: &mut AsyncPgConnection, round: &Round) -> Result<Readine
 /// Lists every unit whose planned assignments break its group's rule (too few or too many
 /// tasks, a required content area missing, no growth target where one is required, a unit in
 /// two groups). A round with breaches can be issued only with a written override.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/readiness", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 200, description = "The breaches, if any", body = Readiness), ReadErrors))]
+#[get("/rounds/{id}/readiness")]
 pub async fn readiness(
     state: web::Data<AppState>,
     caller: Caller,
@@ -910,9 +916,10 @@ pub struct IssueRound {
 /// breaches when rules are broken, unless `override_reason` is given (it is recorded). Needs
 /// the decision number and date, `If-Match`, and `round_issue` (Standing Committee) on the
 /// assigning unit.
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/issue", tag = "assignments", request_body = IssueRound,
+#[utoipa::path(tag = "assignments", request_body = IssueRound,
     params(("id" = Uuid, Path, description = "Round id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Issued", body = Round, headers(("ETag" = String))), UpdateErrors))]
+#[post("/rounds/{id}/issue")]
 pub async fn issue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -944,15 +951,15 @@ pub async fn issue(
                         |e, f| e.field(f, "required", Msg::new("required", "bắt buộc")),
                     ));
                 }
-                let readiness = breaches(conn, &before).await?;
-                if readiness.assignment_count == 0 {
+                let check = breaches(conn, &before).await?;
+                if check.assignment_count == 0 {
                     return Err(ApiError::unprocessable(
                         "the round has no assignments",
                         "đợt giao chưa có nhiệm vụ nào",
                     ));
                 }
-                if !readiness.ready && req.override_reason.is_none() {
-                    return Err(readiness.breaches.iter().fold(
+                if !check.ready && req.override_reason.is_none() {
+                    return Err(check.breaches.iter().fold(
                         ApiError::unprocessable(
                             "the round breaks its rules; fix them or give an override_reason",
                             "đợt giao chưa đáp ứng quy định; hãy sửa hoặc nêu lý do ban hành",
@@ -1027,14 +1034,14 @@ pub async fn issue(
                         .execute(conn)
                         .await?;
                 }
-                let breaches_json = (!readiness.ready)
-                    .then(|| serde_json::to_value(&readiness.breaches).unwrap_or_default());
+                let breaches_json = (!check.ready)
+                    .then(|| serde_json::to_value(&check.breaches).unwrap_or_default());
                 diesel::update(rounds::table.find(id))
                     .set((
                         rounds::state.eq(next.as_str()),
                         rounds::issued_at.eq(now),
                         rounds::issued_by.eq(caller.account_id),
-                        rounds::override_reason.eq(req.override_reason.filter(|_| !readiness.ready)),
+                        rounds::override_reason.eq(req.override_reason.filter(|_| !check.ready)),
                         rounds::override_breaches.eq(breaches_json),
                         rounds::version.eq(before.version + 1),
                         rounds::updated_at.eq(now),
@@ -1067,9 +1074,10 @@ pub async fn issue(
 ///
 /// Closes an issued round: no new commitments are signed in it. Needs `If-Match` and
 /// `round_issue` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/close", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Closed", body = Round, headers(("ETag" = String))), UpdateErrors))]
+#[post("/rounds/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1156,9 +1164,10 @@ impl From<DecisionRow> for Decision {
 ///
 /// The decision records of an issued round, one per assignee unit the caller can read (all
 /// of them for readers of the assigning unit), ordered by id.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/decisions", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id"), PageParams),
     responses((status = 200, description = "A page of decisions", body = Page<Decision>), ReadErrors))]
+#[get("/rounds/{id}/decisions")]
 pub async fn decisions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1251,9 +1260,10 @@ pub struct NewSpotCheck {
 /// verification and records the draw with its seed and candidates, so anyone can redo it
 /// (each candidate is ranked by SHA-256 of the seed and its id). Needs `round_manage` on the
 /// assigning unit.
-#[utoipa::path(post, path = "/api/v1/rounds/{id}/spot-checks", tag = "assignments", request_body = NewSpotCheck,
+#[utoipa::path(tag = "assignments", request_body = NewSpotCheck,
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 201, description = "Drawn", body = SpotCheck, headers(("Location" = String))), WriteErrors))]
+#[post("/rounds/{id}/spot-checks")]
 pub async fn draw_spot_check(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1327,9 +1337,10 @@ pub async fn draw_spot_check(
 /// List a round's spot checks
 ///
 /// Every draw made in the round, oldest first. Readable by readers of the assigning unit.
-#[utoipa::path(get, path = "/api/v1/rounds/{id}/spot-checks", tag = "assignments",
+#[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id")),
     responses((status = 200, description = "The draws", body = Vec<SpotCheck>), ReadErrors))]
+#[get("/rounds/{id}/spot-checks")]
 pub async fn list_spot_checks(
     state: web::Data<AppState>,
     caller: Caller,

@@ -6,6 +6,7 @@
 //! A supervisor's watch is its `supervisor` role binding: the units (or subtree) it covers,
 //! for the binding's validity period.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -24,23 +26,20 @@ use crate::db::schema::{assignments, obstacles, opinions, progress_reports};
 use crate::domain::progress::ObstacleState;
 use crate::domain::roles::Permission;
 use crate::domain::Violation;
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assignments/{id}/obstacles", web::get().to(list))
-        .route("/assignments/{id}/obstacles", web::post().to(raise))
-        .route("/obstacles/{id}", web::get().to(get))
-        .route("/obstacles/{id}/respond", web::post().to(respond))
-        .route("/obstacles/{id}/resolve", web::post().to(resolve))
-        .route(
-            "/obstacles/{id}/certify-objective-cause",
-            web::post().to(certify),
-        )
-        .route("/assignments/{id}/opinions", web::get().to(list_opinions))
-        .route("/assignments/{id}/opinions", web::post().to(add_opinion));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(raise)
+        .service(get)
+        .service(respond)
+        .service(resolve)
+        .service(certify)
+        .service(list_opinions)
+        .service(add_opinion);
 }
 
 /// An obstacle and the support given.
@@ -112,9 +111,10 @@ impl From<ObstacleRow> for Obstacle {
 /// List an assignment's obstacles
 ///
 /// Every obstacle raised on the assignment, oldest first.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/obstacles", tag = "supervision",
+#[utoipa::path(tag = "supervision",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The obstacles", body = Vec<Obstacle>), ReadErrors))]
+#[get("/assignments/{id}/obstacles")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -180,9 +180,10 @@ async fn audit_obstacle(
 ///
 /// The head's unit reports an obstacle on an issued assignment and asks for support. Needs
 /// `assignment_prepare` (head or staff) on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/obstacles", tag = "supervision", request_body = NewObstacle,
+#[utoipa::path(tag = "supervision", request_body = NewObstacle,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Raised", body = Obstacle, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/obstacles")]
 pub async fn raise(
     state: web::Data<AppState>,
     caller: Caller,
@@ -276,9 +277,10 @@ pub async fn raise(
 /// Get an obstacle
 ///
 /// One obstacle with its answer, resolution and certification, and its ETag.
-#[utoipa::path(get, path = "/api/v1/obstacles/{id}", tag = "supervision",
+#[utoipa::path(tag = "supervision",
     params(("id" = Uuid, Path, description = "Obstacle id")),
     responses((status = 200, description = "The obstacle", body = Obstacle, headers(("ETag" = String))), ReadErrors))]
+#[get("/obstacles/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -439,9 +441,10 @@ async fn step(
 /// A supervisor watching the unit (or the assigning side) answers with the support given
 /// (`open` or `answered` → `answered`; 409 once resolved). Needs `If-Match` and
 /// `obstacle_respond` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/obstacles/{id}/respond", tag = "supervision", request_body = ObstacleNote,
+#[utoipa::path(tag = "supervision", request_body = ObstacleNote,
     params(("id" = Uuid, Path, description = "Obstacle id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Answered", body = Obstacle, headers(("ETag" = String))), UpdateErrors))]
+#[post("/obstacles/{id}/respond")]
 pub async fn respond(
     state: web::Data<AppState>,
     caller: Caller,
@@ -456,9 +459,10 @@ pub async fn respond(
 ///
 /// The head's unit confirms the obstacle is removed (409 if already resolved). Needs
 /// `If-Match` and `assignment_prepare` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/obstacles/{id}/resolve", tag = "supervision", request_body = ObstacleNote,
+#[utoipa::path(tag = "supervision", request_body = ObstacleNote,
     params(("id" = Uuid, Path, description = "Obstacle id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Resolved", body = Obstacle, headers(("ETag" = String))), UpdateErrors))]
+#[post("/obstacles/{id}/resolve")]
 pub async fn resolve(
     state: web::Data<AppState>,
     caller: Caller,
@@ -474,9 +478,10 @@ pub async fn resolve(
 /// The assigning side certifies that the obstacle is an objective cause, outside the unit's
 /// control; the assignment records it (it waives penalties in grading). Once only (409).
 /// Needs `If-Match` and `objective_cause_certify` on the assigning unit.
-#[utoipa::path(post, path = "/api/v1/obstacles/{id}/certify-objective-cause", tag = "supervision", request_body = ObstacleNote,
+#[utoipa::path(tag = "supervision", request_body = ObstacleNote,
     params(("id" = Uuid, Path, description = "Obstacle id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Certified", body = Obstacle, headers(("ETag" = String))), UpdateErrors))]
+#[post("/obstacles/{id}/certify-objective-cause")]
 pub async fn certify(
     state: web::Data<AppState>,
     caller: Caller,
@@ -529,9 +534,10 @@ pub struct NewOpinion {
 /// List opinions on an assignment
 ///
 /// Every opinion recorded on the assignment, oldest first.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}/opinions", tag = "supervision",
+#[utoipa::path(tag = "supervision",
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 200, description = "The opinions", body = Vec<Opinion>), ReadErrors))]
+#[get("/assignments/{id}/opinions")]
 pub async fn list_opinions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -553,9 +559,10 @@ pub async fn list_opinions(
 ///
 /// A supervisor watching the unit (or the assigning side) records an opinion on an issued
 /// assignment; opinions are never changed. Needs `obstacle_respond` on the assignee unit.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/opinions", tag = "supervision", request_body = NewOpinion,
+#[utoipa::path(tag = "supervision", request_body = NewOpinion,
     params(("id" = Uuid, Path, description = "Assignment id")),
     responses((status = 201, description = "Recorded", body = Opinion, headers(("Location" = String))), WriteErrors))]
+#[post("/assignments/{id}/opinions")]
 pub async fn add_opinion(
     state: web::Data<AppState>,
     caller: Caller,
@@ -571,7 +578,7 @@ pub async fn add_opinion(
                 caller
                     .require_on(conn, Permission::ObstacleRespond, a.assignee_unit_id)
                     .await?;
-                if a.state == "draft" {
+                if a.state == crate::domain::workflow::AssignmentState::Draft {
                     return Err(ApiError::conflict(
                         "opinions are recorded on issued assignments",
                         "chỉ ghi ý kiến với nhiệm vụ đã ban hành",

@@ -1,5 +1,6 @@
 //! Organisation units: the tree of any depth, read as of any date, with dated parent links.
 
+use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -8,6 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -21,21 +23,21 @@ use crate::domain::roles::Permission;
 use crate::domain::tree::{check_child, Placement};
 use crate::domain::validity::Validity;
 use crate::domain::vocab::UnitType;
-use crate::http::error::{ApiError, ApiResult, Msg};
+use crate::error::{ApiError, ApiResult, Msg};
 use crate::http::extract::{created, ok_tagged, AsOfParams, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/org-units", web::get().to(list))
-        .route("/org-units", web::post().to(create))
-        .route("/org-units/{id}", web::get().to(get))
-        .route("/org-units/{id}", web::patch().to(update))
-        .route("/org-units/{id}", web::delete().to(delete))
-        .route("/org-units/{id}/subtree", web::get().to(subtree))
-        .route("/org-units/{id}/history", web::get().to(history))
-        .route("/org-units/{id}/move", web::post().to(move_unit))
-        .route("/org-units/{id}/close", web::post().to(close));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(subtree)
+        .service(history)
+        .service(move_unit)
+        .service(close);
 }
 
 /// An organisation unit as of a date.
@@ -166,8 +168,9 @@ pub struct UnitFilter {
 ///
 /// Units visible to the caller, valid on `as_of` (default today) unless `include_closed`,
 /// ordered by id (creation order), with cursor pagination.
-#[utoipa::path(get, path = "/api/v1/org-units", tag = "organisation", params(UnitFilter, PageParams),
+#[utoipa::path(tag = "organisation", params(UnitFilter, PageParams),
     responses((status = 200, description = "A page of units", body = Page<OrgUnit>), ReadErrors))]
+#[get("/org-units")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -235,9 +238,10 @@ pub async fn list(
 /// Get a unit
 ///
 /// One unit with its parent on `as_of` (default today).
-#[utoipa::path(get, path = "/api/v1/org-units/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Unit id"), AsOfParams),
     responses((status = 200, description = "The unit", body = OrgUnit, headers(("ETag" = String))), ReadErrors))]
+#[get("/org-units/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -359,15 +363,7 @@ pub(crate) async fn link_parent(
 
 /// A 422 for a reference to something that does not exist (or is not visible).
 pub(crate) fn unknown(field: &str, what: &str) -> ApiError {
-    ApiError::unprocessable(
-        format!("unknown {what}"),
-        "đối tượng tham chiếu không tồn tại",
-    )
-    .field(
-        field,
-        "unknown_reference",
-        Msg::new(format!("no such {what}"), "không tồn tại"),
-    )
+    ApiError::unknown(field, what)
 }
 
 /// Create a unit
@@ -375,8 +371,9 @@ pub(crate) fn unknown(field: &str, what: &str) -> ApiError {
 /// Adds a unit under `parent_id` (needs `admin` on the parent) or as a new top unit (needs
 /// `admin` over a whole tree). The parent must be valid on `valid_from` and its level may not rank
 /// below the new unit's (a department sits at its province's level).
-#[utoipa::path(post, path = "/api/v1/org-units", tag = "organisation", request_body = NewUnit,
+#[utoipa::path(tag = "organisation", request_body = NewUnit,
     responses((status = 201, description = "Created", body = OrgUnit, headers(("ETag" = String), ("Location" = String))), WriteErrors))]
+#[post("/org-units")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -498,9 +495,10 @@ async fn lock_for_change(
 /// Update a unit
 ///
 /// Renames a unit or changes its code or kind. Needs `If-Match` and `admin` on the unit.
-#[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "organisation", request_body = UnitPatch,
+#[utoipa::path(tag = "organisation", request_body = UnitPatch,
     params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = OrgUnit, headers(("ETag" = String))), UpdateErrors))]
+#[patch("/org-units/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -553,9 +551,10 @@ pub async fn update(
 /// Removes a unit entered by mistake. A unit that anything refers to (children, posts,
 /// accounts, groups, restructuring) cannot be deleted (409): close it instead, so history is
 /// kept. Needs `If-Match` and `admin` on the unit.
-#[utoipa::path(delete, path = "/api/v1/org-units/{id}", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 204, description = "Deleted"), DeleteErrors))]
+#[delete("/org-units/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -639,9 +638,10 @@ struct TreeRow {
 /// The unit and every unit below it as the tree stood on `as_of` (default today): only units
 /// and parent links valid on that day. Reading a date before a restructuring returns the tree
 /// as it was.
-#[utoipa::path(get, path = "/api/v1/org-units/{id}/subtree", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Root unit id"), AsOfParams),
     responses((status = 200, description = "The subtree", body = Subtree), ReadErrors))]
+#[get("/org-units/{id}/subtree")]
 pub async fn subtree(
     state: web::Data<AppState>,
     caller: Caller,
@@ -747,9 +747,10 @@ pub struct UnitHistory {
 /// Unit history
 ///
 /// The unit's parent links over time and its predecessors and successors through merges and splits.
-#[utoipa::path(get, path = "/api/v1/org-units/{id}/history", tag = "organisation",
+#[utoipa::path(tag = "organisation",
     params(("id" = Uuid, Path, description = "Unit id")),
     responses((status = 200, description = "The history", body = UnitHistory), ReadErrors))]
+#[get("/org-units/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
@@ -835,9 +836,10 @@ pub struct MoveUnit {
 /// Re-attaches a unit to another parent from `effective_date`; the old link ends the day
 /// before, so the tree as of earlier dates is unchanged. Needs `If-Match`, `admin` on the unit
 /// and on the new parent.
-#[utoipa::path(post, path = "/api/v1/org-units/{id}/move", tag = "organisation", request_body = MoveUnit,
+#[utoipa::path(tag = "organisation", request_body = MoveUnit,
     params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Moved", body = OrgUnit, headers(("ETag" = String))), UpdateErrors))]
+#[post("/org-units/{id}/move")]
 pub async fn move_unit(
     state: web::Data<AppState>,
     caller: Caller,
@@ -978,9 +980,10 @@ pub struct CloseUnit {
 ///
 /// Ends a unit's validity on `valid_to`. Refused (409) while it has children after that day;
 /// posts still open then end with it. Needs `If-Match` and `admin` on the unit.
-#[utoipa::path(post, path = "/api/v1/org-units/{id}/close", tag = "organisation", request_body = CloseUnit,
+#[utoipa::path(tag = "organisation", request_body = CloseUnit,
     params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Closed", body = OrgUnit, headers(("ETag" = String))), UpdateErrors))]
+#[post("/org-units/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
     caller: Caller,

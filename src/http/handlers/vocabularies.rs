@@ -1,17 +1,18 @@
 //! Vocabularies: the codes of every enumeration with Vietnamese and English labels.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::domain::vocab::{self, Term};
-use crate::http::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::http::openapi::ReadErrors;
 
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/vocabularies", web::get().to(list))
-        .route("/vocabularies/{name}", web::get().to(get));
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(get);
 }
 
 /// A named vocabulary.
@@ -34,8 +35,9 @@ pub struct VocabularyList {
 ///
 /// Every enumeration used by the API, with each code's Vietnamese and English label. Codes
 /// never change; labels may.
-#[utoipa::path(get, path = "/api/v1/vocabularies", tag = "vocabularies",
+#[utoipa::path(tag = "vocabularies",
     responses((status = 200, description = "All vocabularies", body = VocabularyList), ReadErrors))]
+#[get("/vocabularies")]
 pub async fn list(_caller: Caller) -> HttpResponse {
     let items = vocab::all()
         .into_iter()
@@ -47,9 +49,10 @@ pub async fn list(_caller: Caller) -> HttpResponse {
 /// Get a vocabulary
 ///
 /// One enumeration's codes and labels.
-#[utoipa::path(get, path = "/api/v1/vocabularies/{name}", tag = "vocabularies",
+#[utoipa::path(tag = "vocabularies",
     params(("name" = String, Path, description = "Vocabulary name, e.g. `role`")),
     responses((status = 200, description = "The vocabulary", body = Vocabulary), ReadErrors))]
+#[get("/vocabularies/{name}")]
 pub async fn get(_caller: Caller, name: web::Path<String>) -> ApiResult<HttpResponse> {
     vocab::all()
         .into_iter()

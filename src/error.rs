@@ -237,6 +237,19 @@ impl ApiError {
         .detail(en, vi)
     }
 
+    /// 422: a field names an object that does not exist (or that the caller cannot see).
+    pub fn unknown(field: &str, what: &str) -> Self {
+        Self::unprocessable(
+            format!("unknown {what}"),
+            "đối tượng tham chiếu không tồn tại",
+        )
+        .field(
+            field,
+            "unknown_reference",
+            Msg::new(format!("no such {what}"), "không tồn tại"),
+        )
+    }
+
     /// 422 listing domain rule violations.
     pub fn violations(violations: Vec<Violation>) -> Self {
         violations.into_iter().fold(

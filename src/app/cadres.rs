@@ -1,0 +1,1 @@
+//! Cadres (filled in by the service-layer redesign).

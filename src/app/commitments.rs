@@ -1,0 +1,1 @@
+//! Commitments (filled in by the service-layer redesign).

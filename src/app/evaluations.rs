@@ -1,0 +1,1 @@
+//! Evaluations (filled in by the service-layer redesign).

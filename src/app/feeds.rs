@@ -1,0 +1,1 @@
+//! Feeds (filled in by the service-layer redesign).

@@ -1,0 +1,194 @@
+//! Use cases: one function per thing a caller can do (issue a round, sign a commitment, submit
+//! a report…). A use case loads through the repositories (`db::repo`), asks the access policy
+//! (`auth::policy`), applies the domain's rules (`domain`) and, for a change, runs inside
+//! [`in_tx`], which owns the transaction and writes the audit records it collected. The review
+//! workflows (plans, progress reports, amendments, evaluations, obstacles) change state through
+//! one audited [`transition`] driven by the domain's state machines.
+
+pub mod accounts;
+pub mod amendments;
+pub mod assignments;
+pub mod audit;
+pub mod bindings;
+pub mod cadres;
+pub mod commitments;
+pub mod evaluations;
+pub mod evidence;
+pub mod feeds;
+pub mod groups;
+pub mod levels;
+pub mod plans;
+pub mod posts;
+pub mod reports;
+pub mod restructurings;
+pub mod results;
+pub mod rounds;
+pub mod supervision;
+pub mod units;
+
+use chrono::{DateTime, Utc};
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::db::models::AuditRow;
+use crate::error::ApiError;
+
+/// The version a client last read, from `If-Match`.
+#[derive(Debug, Clone, Default)]
+pub struct IfMatch(pub Option<String>);
+
+impl IfMatch {
+    /// Requires `If-Match` to name `current`: 428 when absent, 412 when stale.
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match &self.0 {
+            None => Err(ApiError::precondition_required()),
+            Some(v) if v.trim() == "*" => Ok(()),
+            Some(v)
+                if v.split(',')
+                    .any(|t| t.trim().trim_start_matches("W/") == etag(current)) =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(ApiError::precondition_failed()),
+        }
+    }
+}
+
+/// The entity tag of version `v`.
+pub fn etag(v: i32) -> String {
+    format!("\"{v}\"")
+}
+
+/// One change of one resource, as the audit trail keeps it.
+pub struct Change<'a, B: Serialize + ?Sized, A: Serialize + ?Sized> {
+    /// Verb, e.g. `plan.submit`.
+    pub action: &'a str,
+    /// Resource type, e.g. `plan`.
+    pub resource_type: &'a str,
+    /// Resource id.
+    pub resource_id: Option<Uuid>,
+    /// The unit the resource belongs to (scopes who may read the record).
+    pub unit_id: Option<Uuid>,
+    /// State before, if any.
+    pub before: Option<&'a B>,
+    /// State after, if any.
+    pub after: Option<&'a A>,
+}
+
+/// A transaction of one use case: the connection, who acts, the moment of the change, and the
+/// audit records to write when the work succeeds.
+pub struct Tx<'c> {
+    /// The connection, inside the transaction.
+    pub conn: &'c mut AsyncPgConnection,
+    /// Who acts.
+    pub caller: &'c Caller,
+    /// The moment of the change (one clock reading per use case).
+    pub now: DateTime<Utc>,
+    records: Vec<AuditRow>,
+}
+
+impl Tx<'_> {
+    /// Records a change for the audit trail (written when the work succeeds).
+    pub fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
+        &mut self,
+        change: Change<'_, B, A>,
+    ) {
+        self.records.push(AuditRow {
+            id: Uuid::now_v7(),
+            at: self.now,
+            actor_account_id: Some(self.caller.account_id),
+            request_id: self.caller.request_id.clone(),
+            action: change.action.to_owned(),
+            resource_type: change.resource_type.to_owned(),
+            resource_id: change.resource_id,
+            unit_id: change.unit_id,
+            before: change.before.and_then(|b| serde_json::to_value(b).ok()),
+            after: change.after.and_then(|a| serde_json::to_value(a).ok()),
+        });
+    }
+}
+
+/// Runs `work` in one transaction for `caller` and writes the audit records it made; rolls
+/// everything back when it fails. A change that records nothing is refused as a defect.
+pub async fn in_tx<T>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    AnsiTransactionManager::begin_transaction(conn).await?;
+    let mut tx = Tx {
+        conn,
+        caller,
+        now: Utc::now(),
+        records: Vec::new(),
+    };
+    let outcome = match work(&mut tx).await {
+        Ok(_) if tx.records.is_empty() => {
+            Err(ApiError::internal("a change without an audit record"))
+        }
+        Ok(value) => crate::db::audit::insert(tx.conn, &tx.records)
+            .await
+            .map(|()| value)
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let conn = tx.conn;
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(conn).await?;
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(conn).await?;
+            Err(e)
+        }
+    }
+}
+
+/// A resource whose state follows one of the domain's state machines.
+pub trait Workflow: Serialize {
+    /// Its states.
+    type State: Copy;
+    /// What can be done to it.
+    type Action: Copy;
+    /// Resource type in the audit trail, e.g. `plan`.
+    const RESOURCE: &'static str;
+    /// Its id.
+    fn id(&self) -> Uuid;
+    /// Its version (the ETag).
+    fn version(&self) -> i32;
+    /// Its state.
+    fn state(&self) -> Self::State;
+    /// The state `action` leads to from `state` (409 when it is not allowed).
+    fn next(state: Self::State, action: Self::Action) -> Result<Self::State, ApiError>;
+    /// The action's code, e.g. `submit`.
+    fn action_code(action: Self::Action) -> &'static str;
+}
+
+/// The one audited state change of a review workflow, on a resource the caller may act on and
+/// has locked: checks `If-Match`, asks the state machine for the next state, lets `apply` store
+/// it, and records `<resource>.<action>` with the images before and after.
+pub async fn transition<W: Workflow>(
+    tx: &mut Tx<'_>,
+    current: W,
+    if_match: &IfMatch,
+    action: W::Action,
+    unit: Uuid,
+    apply: impl AsyncFnOnce(&mut Tx<'_>, &W, W::State) -> Result<W, ApiError>,
+) -> Result<W, ApiError> {
+    if_match.check(current.version())?;
+    let next = W::next(current.state(), action)?;
+    let after = apply(tx, &current, next).await?;
+    let verb = format!("{}.{}", W::RESOURCE, W::action_code(action));
+    tx.record(Change {
+        action: &verb,
+        resource_type: W::RESOURCE,
+        resource_id: Some(after.id()),
+        unit_id: Some(unit),
+        before: Some(&current),
+        after: Some(&after),
+    });
+    Ok(after)
+}

@@ -1,0 +1,1 @@
+//! Results (filled in by the service-layer redesign).

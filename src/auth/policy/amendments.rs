@@ -1,0 +1,1 @@
+//! Amendments (filled in by the service-layer redesign).

@@ -1,0 +1,1 @@
+//! Audit (filled in by the service-layer redesign).

@@ -1,0 +1,1 @@
+//! Evidence (filled in by the service-layer redesign).

@@ -1,0 +1,1 @@
+//! Levels (filled in by the service-layer redesign).

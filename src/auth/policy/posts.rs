@@ -1,0 +1,1 @@
+//! Posts (filled in by the service-layer redesign).

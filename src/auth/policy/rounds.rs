@@ -1,0 +1,1 @@
+//! Rounds (filled in by the service-layer redesign).

@@ -1,0 +1,1 @@
+//! Supervision (filled in by the service-layer redesign).

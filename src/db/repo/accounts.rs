@@ -1,0 +1,1 @@
+//! Accounts (filled in by the service-layer redesign).

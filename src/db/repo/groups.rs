@@ -1,0 +1,1 @@
+//! Groups (filled in by the service-layer redesign).

@@ -1,0 +1,1 @@
+//! Reports (filled in by the service-layer redesign).

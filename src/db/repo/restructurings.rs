@@ -1,0 +1,1 @@
+//! Restructurings (filled in by the service-layer redesign).

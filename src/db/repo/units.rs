@@ -1,0 +1,1 @@
+//! Units (filled in by the service-layer redesign).
