@@ -51,6 +51,10 @@ step "cargo build ${locked[*]} --bins"
 cargo build "${locked[@]}" --bins
 done_step
 
+step "cargo clippy ${locked[*]} --all-targets -- -D warnings"
+cargo clippy "${locked[@]}" --all-targets -- -D warnings
+done_step
+
 step "cargo test ${locked[*]}"
 cargo test "${locked[@]}"
 done_step

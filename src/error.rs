@@ -385,6 +385,20 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A delete refused by a foreign key becomes 409: the object is still in use.
+    pub fn still_referenced(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::conflict(
+                "the resource is still referenced by other records",
+                "đối tượng vẫn đang được các bản ghi khác tham chiếu",
+            ),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         tracing::warn!(error = %e, "database pool unavailable");

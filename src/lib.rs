@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        print!("{}", http::openapi::pretty_json());
+        print!("{}", http::openapi::pretty_json()?);
         return Ok(());
     }
     let started = std::time::Instant::now();

@@ -1,1 +1,175 @@
-//! Cadres (filled in by the service-layer redesign).
+//! Cadres: the people who hold posts. A person's file is visible only within the scope of its
+//! managing unit; outside it, the person does not exist (404).
+
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::posts::{history_of, Held};
+use super::{in_tx, Change, IfMatch};
+use crate::auth::policy::cadres as policy;
+use crate::auth::Caller;
+use crate::db::models::CadreRow;
+use crate::db::repo;
+use crate::domain::org_rules::birth_violation;
+use crate::domain::vocab::Gender;
+use crate::error::ApiError;
+
+/// New cadre.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCadre {
+    /// Personnel file code, unique.
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::domain::text::code_format")
+    )]
+    pub personnel_code: Option<String>,
+    /// Full name.
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::domain::text::plain_text")
+    )]
+    pub full_name: String,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Date of birth; not in the future.
+    pub date_of_birth: Option<NaiveDate>,
+    /// E-mail address.
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    /// The managing unit (the caller needs `personnel_manage` on it).
+    pub managing_unit_id: Uuid,
+}
+
+/// Changes to a cadre; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CadrePatch {
+    /// Personnel file code, unique.
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::domain::text::code_format")
+    )]
+    pub personnel_code: Option<String>,
+    /// Full name.
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::domain::text::plain_text")
+    )]
+    pub full_name: Option<String>,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Date of birth; not in the future.
+    pub date_of_birth: Option<NaiveDate>,
+    /// E-mail address.
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    /// Move the file to another managing unit (needs `personnel_manage` on both units).
+    pub managing_unit_id: Option<Uuid>,
+}
+
+/// Cadres in the caller's personnel scope that match `filter`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &repo::cadres::ListFilter,
+) -> Result<Vec<CadreRow>, ApiError> {
+    let scope = policy::readable(conn, caller).await?;
+    Ok(repo::cadres::list(conn, scope, filter).await?)
+}
+
+/// One cadre the caller can read, with every post they have held (oldest first).
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(CadreRow, Vec<Held>), ApiError> {
+    let row = repo::cadres::get(conn, id).await?;
+    policy::visible(conn, caller, &row).await?;
+    let posts = history_of(conn, row.id).await?;
+    Ok((row, posts))
+}
+
+/// Adds a person's file under a managing unit.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    new: NewCadre,
+) -> Result<CadreRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        if let Some(v) = birth_violation(new.date_of_birth, tx.now.date_naive()) {
+            return Err(ApiError::violations(vec![v]));
+        }
+        policy::may_manage_ref(tx.conn, caller, new.managing_unit_id).await?;
+        let row = CadreRow {
+            id: Uuid::now_v7(),
+            personnel_code: new.personnel_code,
+            full_name: new.full_name,
+            gender: new.gender,
+            date_of_birth: new.date_of_birth,
+            email: new.email,
+            managing_unit_id: new.managing_unit_id,
+            version: 1,
+            created_at: tx.now,
+            updated_at: tx.now,
+        };
+        let row = repo::cadres::insert(tx.conn, &row).await?;
+        tx.record(Change {
+            action: "cadre.create",
+            resource_type: "cadre",
+            resource_id: Some(row.id),
+            unit_id: Some(row.managing_unit_id),
+            before: None::<&()>,
+            after: Some(&row),
+        });
+        Ok(row)
+    })
+    .await
+}
+
+/// Corrects a cadre's file or moves it to another managing unit.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    patch: CadrePatch,
+) -> Result<CadreRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        if let Some(v) = birth_violation(patch.date_of_birth, tx.now.date_naive()) {
+            return Err(ApiError::violations(vec![v]));
+        }
+        let before = repo::cadres::lock(tx.conn, id).await?;
+        policy::may_manage(tx.conn, caller, before.managing_unit_id).await?;
+        if_match.check(before.version)?;
+        if let Some(unit) = patch
+            .managing_unit_id
+            .filter(|u| *u != before.managing_unit_id)
+        {
+            policy::may_manage_ref(tx.conn, caller, unit).await?;
+        }
+        let changes = repo::cadres::Changes {
+            personnel_code: patch.personnel_code,
+            full_name: patch.full_name,
+            gender: patch.gender,
+            date_of_birth: patch.date_of_birth,
+            email: patch.email,
+            managing_unit_id: patch.managing_unit_id,
+        };
+        let after = repo::cadres::update(tx.conn, &before, &changes, tx.now).await?;
+        tx.record(Change {
+            action: "cadre.update",
+            resource_type: "cadre",
+            resource_id: Some(id),
+            unit_id: Some(after.managing_unit_id),
+            before: Some(&before),
+            after: Some(&after),
+        });
+        Ok(after)
+    })
+    .await
+}

@@ -1,1 +1,163 @@
-//! Levels (filled in by the service-layer redesign).
+//! Level definitions of the organisation tree (province, commune, …): data, never hard-coded.
+
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::{in_tx, Change, IfMatch};
+use crate::auth::policy::levels as policy;
+use crate::auth::Caller;
+use crate::db::models::LevelRow;
+use crate::db::repo;
+use crate::error::ApiError;
+
+/// New level.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLevel {
+    /// Stable code (lower-case letters, digits, `_`).
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "crate::domain::text::code_format")
+    )]
+    pub code: String,
+    /// Vietnamese name.
+    #[validate(length(min = 1, max = 200))]
+    pub name_vi: String,
+    /// English name.
+    #[validate(length(min = 1, max = 200))]
+    pub name_en: String,
+    /// Depth, 1–100, unique.
+    #[validate(range(min = 1, max = 100))]
+    pub rank: i32,
+}
+
+/// Changes to a level; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelPatch {
+    /// Vietnamese name.
+    #[validate(length(min = 1, max = 200))]
+    pub name_vi: Option<String>,
+    /// English name.
+    #[validate(length(min = 1, max = 200))]
+    pub name_en: Option<String>,
+    /// Depth, 1–100, unique.
+    #[validate(range(min = 1, max = 100))]
+    pub rank: Option<i32>,
+}
+
+/// Every level, by rank.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+) -> Result<Vec<LevelRow>, ApiError> {
+    if !policy::can_read(caller) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(repo::levels::list(conn).await?)
+}
+
+/// One level.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<LevelRow, ApiError> {
+    if !policy::can_read(caller) {
+        return Err(ApiError::not_found());
+    }
+    Ok(repo::levels::get(conn, id).await?)
+}
+
+/// Adds a level definition.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    new: NewLevel,
+) -> Result<LevelRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        policy::may_manage(tx.conn, caller).await?;
+        let row = LevelRow {
+            id: Uuid::now_v7(),
+            code: new.code,
+            name_vi: new.name_vi,
+            name_en: new.name_en,
+            rank: new.rank,
+            version: 1,
+            created_at: tx.now,
+            updated_at: tx.now,
+        };
+        let row = repo::levels::insert(tx.conn, &row).await?;
+        tx.record(Change {
+            action: "level.create",
+            resource_type: "level",
+            resource_id: Some(row.id),
+            unit_id: None,
+            before: None::<&()>,
+            after: Some(&row),
+        });
+        Ok(row)
+    })
+    .await
+}
+
+/// Renames or re-ranks a level.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    patch: LevelPatch,
+) -> Result<LevelRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let before = repo::levels::lock(tx.conn, id).await?;
+        policy::may_manage(tx.conn, caller).await?;
+        if_match.check(before.version)?;
+        let changes = repo::levels::Changes {
+            name_vi: patch.name_vi,
+            name_en: patch.name_en,
+            rank: patch.rank,
+        };
+        let after = repo::levels::update(tx.conn, &before, &changes, tx.now).await?;
+        tx.record(Change {
+            action: "level.update",
+            resource_type: "level",
+            resource_id: Some(id),
+            unit_id: None,
+            before: Some(&before),
+            after: Some(&after),
+        });
+        Ok(after)
+    })
+    .await
+}
+
+/// Removes a level no unit uses (409 otherwise).
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let before = repo::levels::lock(tx.conn, id).await?;
+        policy::may_manage(tx.conn, caller).await?;
+        if_match.check(before.version)?;
+        repo::levels::delete(tx.conn, id)
+            .await
+            .map_err(ApiError::still_referenced)?;
+        tx.record(Change {
+            action: "level.delete",
+            resource_type: "level",
+            resource_id: Some(id),
+            unit_id: None,
+            before: Some(&before),
+            after: None::<&()>,
+        });
+        Ok(())
+    })
+    .await
+}

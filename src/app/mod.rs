@@ -128,7 +128,7 @@ pub async fn in_tx<T>(
         Ok(_) if tx.records.is_empty() => {
             Err(ApiError::internal("a change without an audit record"))
         }
-        Ok(value) => crate::db::audit::insert(tx.conn, &tx.records)
+        Ok(value) => crate::db::repo::audit::insert(tx.conn, &tx.records)
             .await
             .map(|()| value)
             .map_err(ApiError::from),

@@ -1,1 +1,520 @@
-//! Results (filled in by the service-layer redesign).
+//! Results reports: what was known of each covered assignment at a moment (its latest accepted
+//! report, when it was first shown done, its decided grade), tallied by round, year, group,
+//! unit, content area or kind; and the publication of a round's results to portals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::assignments::TargetSpec;
+use super::{in_tx, Change, IfMatch};
+use crate::auth::policy::results as policy;
+use crate::auth::{scope, Caller};
+use crate::db::models::PublicationRow;
+use crate::db::repo;
+use crate::domain::grading::Grade;
+use crate::domain::progress::ReportState;
+use crate::domain::results::{Known, Tally};
+use crate::domain::round_rules::{AssignmentKind, ContentArea};
+use crate::domain::target::completion_ratio;
+use crate::domain::workflow::RoundState;
+use crate::domain::Violation;
+use crate::error::ApiError;
+
+/// How the rows of a report are formed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// One row per round.
+    Round,
+    /// One row per year.
+    Year,
+    /// One row per group of similar units (an assignment counts in each of its unit's groups).
+    Group,
+    /// One row per assignee unit.
+    #[default]
+    Unit,
+    /// One row per content area.
+    ContentArea,
+    /// One row per kind (task or target).
+    Kind,
+}
+
+/// Which assignments a report covers, and when.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultFilter {
+    /// Only this round.
+    pub round_id: Option<Uuid>,
+    /// Only rounds of this year.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only assignments to this unit and the units below it.
+    pub unit_id: Option<Uuid>,
+    /// Only assignments to members of this group.
+    pub group_id: Option<Uuid>,
+    /// Only this content area.
+    pub content_area: Option<ContentArea>,
+    /// Only this kind.
+    pub kind: Option<AssignmentKind>,
+    /// The figures exactly as they stood at a cut-off, ignoring later reports, corrections
+    /// and decisions: a date (the end of that day, UTC) or an RFC 3339 moment; default: now.
+    #[param(max_length = 40)]
+    pub as_of: Option<String>,
+    /// Rows by (default `unit`).
+    pub group_by: Option<GroupBy>,
+}
+
+impl ResultFilter {
+    /// The filter's own rules, beyond its types.
+    fn check(&self) -> Result<(), ApiError> {
+        match self.year {
+            Some(y) if !(2000..=2100).contains(&y) => {
+                Err(ApiError::violations(vec![Violation::new(
+                    "year",
+                    "range",
+                    "a year from 2000 to 2100",
+                    "năm từ 2000 đến 2100",
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One covered assignment with what was known of it (never copied: reports and exports
+/// borrow it).
+#[derive(Debug)]
+pub struct Line {
+    /// The assignment.
+    pub id: Uuid,
+    /// Its round.
+    pub round_id: Uuid,
+    /// The round's title.
+    pub round_title: String,
+    /// The round's year.
+    pub year: i32,
+    /// The assignee unit.
+    pub unit_id: Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// The assignment's title.
+    pub title: String,
+    /// Content area.
+    pub content_area: ContentArea,
+    /// Kind.
+    pub kind: AssignmentKind,
+    /// The groups of the unit in the round's year: id, name, code.
+    pub groups: Vec<(Uuid, String, String)>,
+    /// What was known of it.
+    pub known: Known,
+}
+
+/// One row of a report: what it is about (id or code), its name, its figures.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Id or code.
+    pub key: String,
+    /// Name.
+    pub label: String,
+    /// Figures.
+    pub tally: Tally,
+}
+
+/// The covered assignments at a moment.
+#[derive(Debug)]
+pub struct Covered {
+    /// The moment the figures are taken at.
+    pub at: DateTime<Utc>,
+    /// The assignments, by id.
+    pub lines: Vec<Line>,
+}
+
+/// A tallied report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The moment the figures are taken at.
+    pub as_of: DateTime<Utc>,
+    /// How the rows are formed.
+    pub group_by: GroupBy,
+    /// The figures of every covered assignment.
+    pub total: Tally,
+    /// The figures per row, ordered by label.
+    pub rows: Vec<Row>,
+}
+
+/// A published round's results.
+#[derive(Debug)]
+pub struct Published {
+    /// The round.
+    pub round: PublicationRow,
+    /// The day the figures are taken at.
+    pub day: NaiveDate,
+    /// Its figures.
+    pub total: Tally,
+    /// Its figures per group of units.
+    pub groups: Vec<Row>,
+    /// Its assignments.
+    pub lines: Vec<Line>,
+}
+
+/// The moment figures are taken at: an RFC 3339 moment, the end of a day, or now.
+fn moment(as_of: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
+    let Some(text) = as_of else {
+        return Ok(Utc::now());
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    text.parse::<NaiveDate>()
+        .ok()
+        .and_then(|d| {
+            d.and_time(NaiveTime::from_hms_opt(23, 59, 59)?)
+                .and_utc()
+                .into()
+        })
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "as_of must be a date (YYYY-MM-DD) or an RFC 3339 moment",
+                "as_of phải là ngày (YYYY-MM-DD) hoặc thời điểm theo RFC 3339",
+            )
+        })
+}
+
+/// A progress report as it stood at the moment.
+struct Report0 {
+    assignment: Uuid,
+    period_end: NaiveDate,
+    due: NaiveDate,
+    accepted: bool,
+    content: serde_json::Value,
+    actual: Option<f64>,
+    first_submitted: Option<NaiveDate>,
+}
+
+/// The assignments `coverage` selects, with what was known of each at `at`.
+async fn collect(
+    conn: &mut AsyncPgConnection,
+    coverage: repo::results::Coverage,
+    at: DateTime<Utc>,
+) -> Result<Vec<Line>, ApiError> {
+    let rows = repo::results::covered(conn, coverage).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+
+    // Reports as they stood at `at`: the last recorded state of each, and when it was first
+    // submitted.
+    let mut reports: HashMap<Uuid, Report0> = HashMap::new();
+    for (id, assignment, period_end, due, state, content, actual, at) in
+        repo::results::report_history(conn, &ids, at).await?
+    {
+        let r = reports.entry(id).or_insert(Report0 {
+            assignment,
+            period_end,
+            due,
+            accepted: false,
+            content: serde_json::Value::Null,
+            actual: None,
+            first_submitted: None,
+        });
+        if state == ReportState::Submitted && r.first_submitted.is_none() {
+            r.first_submitted = Some(at.date_naive());
+        }
+        r.accepted = state == ReportState::Accepted;
+        r.content = content;
+        r.actual = actual;
+    }
+    let mut by_assignment: HashMap<Uuid, Vec<&Report0>> = HashMap::new();
+    for r in reports.values().filter(|r| r.accepted) {
+        by_assignment.entry(r.assignment).or_default().push(r);
+    }
+
+    // Grades decided by `at`; the latest decision wins (an override made by then included).
+    let grades: HashMap<Uuid, Grade> = repo::results::decided_grades(conn, &ids, at)
+        .await?
+        .into_iter()
+        .filter_map(|(a, g)| Some((a, g?)))
+        .collect();
+
+    let unit_ids: Vec<Uuid> = rows.iter().map(|r| r.2).collect();
+    let names: HashMap<Uuid, String> = repo::results::unit_names(conn, &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let memberships = repo::results::memberships(conn, &unit_ids).await?;
+
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, round_id, unit, title, area, kind, end_date, target, year, round_title)| {
+                let target = target
+                    .and_then(|t| serde_json::from_value::<TargetSpec>(t).ok())
+                    .map(|t| t.target());
+                let ratio = |r: &Report0| match &target {
+                    Some(t) => r.actual.and_then(|v| completion_ratio(t, v)),
+                    None => r.content["self_assessed_completion"]
+                        .as_f64()
+                        .map(|p| p / 100.0),
+                };
+                let mut accepted = by_assignment.remove(&id).unwrap_or_default();
+                accepted.sort_by_key(|r| r.period_end);
+                let done_by = accepted
+                    .iter()
+                    .find(|r| ratio(r).is_some_and(|c| c >= 1.0))
+                    .and_then(|r| Some((r.first_submitted?, r.due)));
+                Line {
+                    id,
+                    round_id,
+                    round_title,
+                    year,
+                    unit_id: unit,
+                    unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                    title,
+                    content_area: area,
+                    kind,
+                    groups: memberships
+                        .iter()
+                        .filter(|(u, _, _, _, y)| *u == unit && *y == year)
+                        .map(|(_, g, label, code, _)| (*g, label.clone(), code.clone()))
+                        .collect(),
+                    known: Known {
+                        end_date,
+                        completion: accepted.last().and_then(|r| ratio(r)),
+                        done_by,
+                        grade: grades.get(&id).copied(),
+                    },
+                }
+            },
+        )
+        .collect())
+}
+
+/// The label of the row of lines in no group.
+pub const NO_GROUP: &str = "Không thuộc nhóm";
+
+/// Tallies `lines` by `group_by` on `day`: the total and the rows, ordered by label.
+pub fn tally<'a>(
+    lines: impl IntoIterator<Item = &'a Line>,
+    group_by: GroupBy,
+    day: NaiveDate,
+) -> (Tally, Vec<Row>) {
+    let mut total = Tally::default();
+    let mut rows: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    for l in lines {
+        total.add(&l.known, day);
+        let keys: Vec<(String, String)> = match group_by {
+            GroupBy::Round => vec![(l.round_title.clone(), l.round_id.to_string())],
+            GroupBy::Year => vec![(l.year.to_string(), l.year.to_string())],
+            GroupBy::Unit => vec![(l.unit_name.clone(), l.unit_id.to_string())],
+            GroupBy::ContentArea => {
+                vec![(
+                    l.content_area.as_str().to_owned(),
+                    l.content_area.as_str().to_owned(),
+                )]
+            }
+            GroupBy::Kind => vec![(l.kind.as_str().to_owned(), l.kind.as_str().to_owned())],
+            GroupBy::Group if l.groups.is_empty() => {
+                vec![(NO_GROUP.to_owned(), "none".to_owned())]
+            }
+            GroupBy::Group => l
+                .groups
+                .iter()
+                .map(|(id, label, _)| (label.clone(), id.to_string()))
+                .collect(),
+        };
+        for k in keys {
+            rows.entry(k).or_default().add(&l.known, day);
+        }
+    }
+    let rows = rows
+        .into_iter()
+        .map(|((label, key), tally)| Row { key, label, tally })
+        .collect();
+    (total, rows)
+}
+
+/// Splits lines into one set per group of units, named by the group's code (lines in several
+/// groups appear in each), ordered by code, then those in no group. Borrows the lines.
+pub fn by_group(lines: &[Line]) -> Vec<(String, Vec<&Line>)> {
+    let mut groups: BTreeMap<String, Vec<&Line>> = BTreeMap::new();
+    let mut none = Vec::new();
+    for l in lines {
+        if l.groups.is_empty() {
+            none.push(l);
+        }
+        for (_, _, code) in &l.groups {
+            groups.entry(code.clone()).or_default().push(l);
+        }
+    }
+    let mut out: Vec<(String, Vec<&Line>)> = groups.into_iter().collect();
+    if !none.is_empty() {
+        out.push((NO_GROUP.to_owned(), none));
+    }
+    out
+}
+
+/// The assignments the caller may count that `filter` covers, as known at its cut-off.
+pub async fn covered(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &ResultFilter,
+) -> Result<Covered, ApiError> {
+    filter.check()?;
+    let among = policy::counted(conn, caller).await?;
+    let at = moment(filter.as_of.as_deref())?;
+    let units = match filter.unit_id {
+        Some(u) => Some(scope::descendants_or_self(conn, &[u]).await?),
+        None => None,
+    };
+    let members = match filter.group_id {
+        Some(g) => Some(repo::results::group_members(conn, g).await?),
+        None => None,
+    };
+    let coverage = repo::results::Coverage {
+        among: Some(among),
+        round: filter.round_id,
+        year: filter.year,
+        units,
+        members,
+        content_area: filter.content_area,
+        kind: filter.kind,
+    };
+    let lines = collect(conn, coverage, at).await?;
+    Ok(Covered { at, lines })
+}
+
+/// The report `filter` asks for, over the assignments the caller may count.
+pub async fn report(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &ResultFilter,
+) -> Result<Report, ApiError> {
+    let c = covered(conn, caller, filter).await?;
+    let group_by = filter.group_by.unwrap_or_default();
+    let (total, rows) = tally(&c.lines, group_by, c.at.date_naive());
+    Ok(Report {
+        as_of: c.at,
+        group_by,
+        total,
+        rows,
+    })
+}
+
+/// Publishes a round's results to portals (once; never a draft round).
+pub async fn publish(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    round: Uuid,
+    if_match: &IfMatch,
+) -> Result<PublicationRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let r = repo::results::lock_publication(tx.conn, round).await?;
+        policy::may_publish(tx.conn, caller, &r).await?;
+        if_match.check(r.version)?;
+        if r.state == RoundState::Draft {
+            return Err(ApiError::conflict(
+                "a draft round has no results to publish",
+                "đợt giao dự thảo chưa có kết quả để công bố",
+            ));
+        }
+        if r.published_at.is_some() {
+            return Err(ApiError::conflict(
+                "the round's results are already published",
+                "kết quả đợt giao đã được công bố",
+            ));
+        }
+        let row = repo::results::set_published(tx.conn, &r, caller.account_id, tx.now).await?;
+        tx.record(Change {
+            action: "round.publish",
+            resource_type: "round",
+            resource_id: Some(row.id),
+            unit_id: Some(row.assigning_unit_id),
+            before: None::<&()>,
+            after: Some(&row),
+        });
+        Ok(row)
+    })
+    .await
+}
+
+/// The rounds whose results are published, newest first.
+pub async fn published_rounds(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<PublicationRow>, ApiError> {
+    Ok(repo::results::published(conn).await?)
+}
+
+/// A published round's results, as they stand now (404 unless published).
+pub async fn published_results(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+) -> Result<Published, ApiError> {
+    let round = repo::results::publication(conn, round)
+        .await?
+        .filter(|r| r.published_at.is_some())
+        .ok_or_else(ApiError::not_found)?;
+    let coverage = repo::results::Coverage {
+        round: Some(round.id),
+        ..Default::default()
+    };
+    let at = Utc::now();
+    let lines = collect(conn, coverage, at).await?;
+    let day = at.date_naive();
+    let (total, groups) = tally(&lines, GroupBy::Group, day);
+    Ok(Published {
+        round,
+        day,
+        total,
+        groups,
+        lines,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(unit: &str, groups: &[u128]) -> Line {
+        let day = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        Line {
+            id: Uuid::now_v7(),
+            round_id: Uuid::nil(),
+            round_title: "r".into(),
+            year: 2025,
+            unit_id: Uuid::now_v7(),
+            unit_name: unit.into(),
+            title: "t".into(),
+            content_area: ContentArea::ALL[0],
+            kind: AssignmentKind::ALL[0],
+            groups: groups
+                .iter()
+                .map(|g| (Uuid::from_u128(*g), format!("g{g}"), format!("g{g}")))
+                .collect(),
+            known: Known {
+                end_date: day,
+                completion: None,
+                done_by: None,
+                grade: None,
+            },
+        }
+    }
+
+    #[test]
+    fn groups_borrow_their_lines_and_tally_without_copies() {
+        let lines = vec![line("a", &[2, 1]), line("b", &[]), line("c", &[1])];
+        let groups = by_group(&lines);
+        let names: Vec<&str> = groups.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["g1", "g2", NO_GROUP]);
+        assert!(std::ptr::eq(groups[0].1[0], &lines[0]));
+        let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
+        let (total, rows) = tally(groups[0].1.iter().copied(), GroupBy::Unit, day);
+        assert_eq!(total.assigned, 2);
+        assert_eq!(rows.len(), 2);
+        let (total, rows) = tally(&lines, GroupBy::Group, day);
+        assert_eq!(total.assigned, 3);
+        assert_eq!(rows.len(), 3);
+    }
+}

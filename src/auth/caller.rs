@@ -1,12 +1,10 @@
 //! The authenticated caller of a request, with its role bindings valid today.
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::scope;
-use crate::db::models::{AccountRow, BindingRow};
-use crate::db::schema::{accounts, role_bindings};
+use crate::db::repo;
 use crate::domain::roles::{Permission, Role};
 use crate::domain::vocab::AccountKind;
 use crate::error::ApiError;
@@ -42,17 +40,7 @@ pub struct Caller {
 impl Caller {
     /// Loads the account and today's bindings of a verified token subject.
     pub async fn load(conn: &mut AsyncPgConnection, subject: &str) -> Result<Self, ApiError> {
-        let by_subject = accounts::table.into_boxed();
-        let query = match subject.parse::<Uuid>() {
-            Ok(id) => by_subject.filter(accounts::id.eq(id)),
-            Err(_) => by_subject.filter(accounts::external_subject.eq(subject)),
-        };
-        let account: Option<AccountRow> = query
-            .select(AccountRow::as_select())
-            .first(conn)
-            .await
-            .optional()?;
-        let account = match account {
+        let account = match repo::accounts::by_subject(conn, subject).await? {
             Some(a) if !a.disabled => a,
             _ => {
                 return Err(ApiError::unauthorized(
@@ -62,32 +50,20 @@ impl Caller {
             }
         };
         let today = chrono::Utc::now().date_naive();
-        let rows: Vec<BindingRow> = role_bindings::table
-            .filter(role_bindings::account_id.eq(account.id))
-            .filter(role_bindings::valid_from.le(today))
-            .filter(
-                role_bindings::valid_to
-                    .is_null()
-                    .or(role_bindings::valid_to.ge(today)),
-            )
-            .select(BindingRow::as_select())
-            .load(conn)
-            .await?;
-        let bindings = rows
+        let bindings = repo::bindings::in_force(conn, account.id, today)
+            .await?
             .into_iter()
-            .filter_map(|b| {
-                Some(Binding {
-                    id: b.id,
-                    role: Role::parse(&b.role)?,
-                    unit_id: b.unit_id,
-                    include_subtree: b.include_subtree,
-                })
+            .map(|b| Binding {
+                id: b.id,
+                role: b.role,
+                unit_id: b.unit_id,
+                include_subtree: b.include_subtree,
             })
             .collect();
         Ok(Self {
             account_id: account.id,
             username: account.username,
-            kind: AccountKind::parse(&account.kind).unwrap_or(AccountKind::User),
+            kind: account.kind,
             bindings,
             request_id: None,
         })

@@ -1,6 +1,5 @@
 //! Persistence: connection pool, embedded migrations, table definitions and row types.
 
-pub mod audit;
 pub mod models;
 pub mod repo;
 pub mod schema;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::schema::*;
 use crate::domain::periods::Cadence;
-use crate::domain::round_rules::{AssignmentKind, ContentArea};
+use crate::domain::round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
 use crate::domain::target::Rollup;
 use crate::domain::workflow::{AssignmentState, PlanState, RoundState};
 
@@ -33,7 +33,7 @@ pub struct UnitRow {
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
-    pub unit_type: String,
+    pub unit_type: crate::domain::vocab::UnitType,
     pub level_id: Uuid,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
@@ -58,7 +58,7 @@ pub struct ParentLinkRow {
 #[diesel(table_name = restructurings)]
 pub struct RestructuringRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: crate::domain::vocab::RestructuringKind,
     pub effective_date: NaiveDate,
     pub decision_ref: Option<String>,
     pub note: Option<String>,
@@ -88,7 +88,7 @@ pub struct CadreRow {
     pub id: Uuid,
     pub personnel_code: Option<String>,
     pub full_name: String,
-    pub gender: Option<String>,
+    pub gender: Option<crate::domain::vocab::Gender>,
     pub date_of_birth: Option<NaiveDate>,
     pub email: Option<String>,
     pub managing_unit_id: Uuid,
@@ -104,7 +104,7 @@ pub struct PostRow {
     pub id: Uuid,
     pub cadre_id: Uuid,
     pub unit_id: Uuid,
-    pub kind: String,
+    pub kind: crate::domain::vocab::PostKind,
     pub title: String,
     pub acting: bool,
     pub valid_from: NaiveDate,
@@ -122,7 +122,7 @@ pub struct AccountRow {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub kind: String,
+    pub kind: crate::domain::vocab::AccountKind,
     pub secret_hash: Option<String>,
     pub cadre_id: Option<Uuid>,
     pub home_unit_id: Uuid,
@@ -139,7 +139,7 @@ pub struct AccountRow {
 pub struct BindingRow {
     pub id: Uuid,
     pub account_id: Uuid,
-    pub role: String,
+    pub role: crate::domain::roles::Role,
     pub unit_id: Uuid,
     pub include_subtree: bool,
     pub valid_from: NaiveDate,
@@ -161,6 +161,22 @@ pub struct AuditRow {
     pub unit_id: Option<Uuid>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+/// A row of `idempotency_keys`: a request claimed under an `Idempotency-Key`, with its stored
+/// response once it has one.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub account_id: Uuid,
+    pub key: String,
+    pub method: String,
+    pub path: String,
+    pub request_hash: String,
+    pub status: Option<i32>,
+    pub response_body: Option<Vec<u8>>,
+    pub response_headers: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A row of `rounds`.
@@ -198,7 +214,7 @@ pub struct GroupRuleRow {
     pub group_id: Uuid,
     pub min_tasks: i32,
     pub max_tasks: Option<i32>,
-    pub required_content_areas: Vec<String>,
+    pub required_content_areas: Vec<ContentArea>,
     pub growth_target_required: bool,
 }
 
@@ -216,7 +232,7 @@ pub struct AssignmentRow {
     pub content_area: ContentArea,
     pub kind: AssignmentKind,
     pub product_description: Option<String>,
-    pub flags: Vec<String>,
+    pub flags: Vec<AssignmentFlag>,
     pub growth_target: bool,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -303,10 +319,10 @@ pub struct CommitmentRow {
     pub signed_at: DateTime<Utc>,
     pub terms: serde_json::Value,
     pub terms_hash: String,
-    pub signature_algorithm: Option<String>,
+    pub signature_algorithm: Option<crate::domain::signature::SignatureAlgorithm>,
     pub signature: Option<String>,
     pub signer_key_pem: Option<String>,
-    pub signature_check: Option<String>,
+    pub signature_check: Option<crate::domain::commitment::SignatureVerdict>,
     pub signature_detail: Option<String>,
     pub invalidated_at: Option<DateTime<Utc>>,
     pub invalidated_reason: Option<String>,
@@ -341,11 +357,11 @@ pub struct PlanRow {
 pub struct AmendmentRow {
     pub id: Uuid,
     pub assignment_id: Uuid,
-    pub kind: String,
+    pub kind: crate::domain::workflow::AmendmentKind,
     pub justification: String,
     pub objective_cause: bool,
     pub proposed: serde_json::Value,
-    pub state: String,
+    pub state: crate::domain::workflow::AmendmentState,
     pub requested_by: Uuid,
     pub requested_at: DateTime<Utc>,
     pub decided_by: Option<Uuid>,
@@ -367,7 +383,7 @@ pub struct ReportRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub due_date: NaiveDate,
-    pub state: String,
+    pub state: crate::domain::progress::ReportState,
     pub revision: i32,
     pub content: serde_json::Value,
     pub actual_value: Option<f64>,
@@ -388,7 +404,7 @@ pub struct ReportHistoryRow {
     pub id: i64,
     pub report_id: Uuid,
     pub revision: i32,
-    pub state: String,
+    pub state: crate::domain::progress::ReportState,
     pub content: serde_json::Value,
     pub actual_value: Option<f64>,
     pub review_comment: Option<String>,
@@ -405,7 +421,7 @@ pub struct ObstacleRow {
     pub report_id: Option<Uuid>,
     pub description: String,
     pub support_requested: Option<String>,
-    pub state: String,
+    pub state: crate::domain::progress::ObstacleState,
     pub raised_by: Uuid,
     pub raised_at: DateTime<Utc>,
     pub response: Option<String>,
@@ -461,7 +477,7 @@ pub struct ObservationRow {
     pub observed_on: NaiveDate,
     pub value: f64,
     pub source_ref: Option<String>,
-    pub provenance: String,
+    pub provenance: crate::domain::feed::Provenance,
     pub mismatch: bool,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -489,7 +505,7 @@ pub struct EvidenceRow {
     pub assignment_id: Uuid,
     pub report_id: Option<Uuid>,
     pub milestone_index: Option<i32>,
-    pub kind: String,
+    pub kind: crate::domain::evidence::EvidenceKind,
     pub title: String,
     pub description: Option<String>,
     pub sha256: Option<String>,
@@ -502,16 +518,18 @@ pub struct EvidenceRow {
     pub document_issuer: Option<String>,
     pub submitted_by: Uuid,
     pub submitted_at: DateTime<Utc>,
-    pub verification: String,
+    pub verification: crate::domain::evidence::VerificationMark,
     pub verified_by: Option<Uuid>,
     pub verified_at: Option<DateTime<Utc>>,
     pub verification_comment: Option<String>,
-    pub integrity: String,
+    pub integrity: crate::domain::evidence::IntegrityState,
     pub integrity_checked_at: Option<DateTime<Utc>>,
     pub retracted_by: Option<Uuid>,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
     pub version: i32,
+    /// The uploader's `Idempotency-Key`; kept out of audit images.
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 
@@ -521,7 +539,7 @@ pub struct EvidenceRow {
 pub struct EvidenceMarkRow {
     pub id: Uuid,
     pub evidence_id: Uuid,
-    pub mark: String,
+    pub mark: crate::domain::evidence::VerificationMark,
     pub comment: String,
     pub marked_by: Uuid,
     pub marked_at: DateTime<Utc>,
@@ -549,23 +567,23 @@ pub struct EvaluationRow {
     pub assignment_id: Uuid,
     pub period_code: String,
     pub period_end: NaiveDate,
-    pub state: String,
+    pub state: crate::domain::workflow::EvaluationState,
     pub rule_set_code: String,
     pub rule_set_version: i32,
     pub facts: serde_json::Value,
     pub suggestion: serde_json::Value,
-    pub self_grade: Option<String>,
+    pub self_grade: Option<crate::domain::grading::Grade>,
     pub self_score: Option<f64>,
     pub self_narrative: Option<String>,
     pub evidence_ids: Vec<Uuid>,
     pub self_assessed_by: Option<Uuid>,
     pub self_assessed_at: Option<DateTime<Utc>>,
-    pub appraised_grade: Option<String>,
+    pub appraised_grade: Option<crate::domain::grading::Grade>,
     pub appraised_score: Option<f64>,
     pub appraisal_remarks: Option<String>,
     pub appraised_by: Option<Uuid>,
     pub appraised_at: Option<DateTime<Utc>>,
-    pub decided_grade: Option<String>,
+    pub decided_grade: Option<crate::domain::grading::Grade>,
     pub decision_note: Option<String>,
     pub quota_exception_reason: Option<String>,
     pub decided_by: Option<Uuid>,
@@ -588,4 +606,32 @@ pub struct AttributionRow {
     pub held_from: NaiveDate,
     pub held_to: NaiveDate,
     pub share: f64,
+}
+
+/// A row of `rule_sets`: one stored version of a grading rule set (never changed).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = rule_sets)]
+pub struct RuleSetRow {
+    pub code: String,
+    pub version: i32,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub definition: serde_json::Value,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The publication of a round's results: the columns of `rounds` that portals may see.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = rounds)]
+pub struct PublicationRow {
+    pub id: Uuid,
+    pub title: String,
+    pub year: i32,
+    pub decision_number: Option<String>,
+    pub assigning_unit_id: Uuid,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    #[serde(skip_serializing)]
+    pub state: crate::domain::workflow::RoundState,
 }

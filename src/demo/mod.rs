@@ -49,7 +49,7 @@ pub struct DemoLevel {
 pub struct DemoUnit {
     pub code: String,
     pub name: String,
-    pub unit_type: String,
+    pub unit_type: crate::domain::vocab::UnitType,
     pub level: String,
     pub parent: Option<String>,
     pub valid_from: NaiveDate,
@@ -71,7 +71,7 @@ pub struct DemoGroup {
 pub struct DemoCadre {
     pub personnel_code: String,
     pub full_name: String,
-    pub gender: Option<String>,
+    pub gender: Option<crate::domain::vocab::Gender>,
     pub managing_unit: String,
     pub posts: Vec<DemoPost>,
 }
@@ -80,7 +80,7 @@ pub struct DemoCadre {
 #[allow(missing_docs)]
 pub struct DemoPost {
     pub unit: String,
-    pub kind: String,
+    pub kind: crate::domain::vocab::PostKind,
     pub title: String,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
@@ -91,7 +91,7 @@ pub struct DemoPost {
 pub struct DemoAccount {
     pub username: String,
     pub display_name: String,
-    pub kind: String,
+    pub kind: crate::domain::vocab::AccountKind,
     pub cadre: Option<String>,
     pub home_unit: String,
     pub bindings: Vec<DemoBinding>,
@@ -100,7 +100,7 @@ pub struct DemoAccount {
 #[derive(Debug, Deserialize)]
 #[allow(missing_docs)]
 pub struct DemoBinding {
-    pub role: String,
+    pub role: crate::domain::roles::Role,
     pub unit: String,
     pub include_subtree: bool,
 }
@@ -175,7 +175,7 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                 code: u.code.clone(),
                 name: u.name.clone(),
                 short_name: None,
-                unit_type: u.unit_type.clone(),
+                unit_type: u.unit_type,
                 level_id,
                 valid_from: u.valid_from,
                 valid_to: None,
@@ -242,7 +242,7 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                 id,
                 personnel_code: Some(c.personnel_code.clone()),
                 full_name: c.full_name.clone(),
-                gender: c.gender.clone(),
+                gender: c.gender,
                 date_of_birth: None,
                 email: None,
                 managing_unit_id: unit(&c.managing_unit)?,
@@ -258,7 +258,7 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                     id: Uuid::now_v7(),
                     cadre_id: id,
                     unit_id: unit(&p.unit)?,
-                    kind: p.kind.clone(),
+                    kind: p.kind,
                     title: p.title.clone(),
                     acting: false,
                     valid_from: p.valid_from,
@@ -289,7 +289,7 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                 id,
                 username: a.username.clone(),
                 display_name: a.display_name.clone(),
-                kind: a.kind.clone(),
+                kind: a.kind,
                 secret_hash: Some(hash.to_owned()),
                 cadre_id,
                 home_unit_id: unit(&a.home_unit)?,
@@ -306,7 +306,7 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                 .values(&BindingRow {
                     id: Uuid::now_v7(),
                     account_id: id,
-                    role: b.role.clone(),
+                    role: b.role,
                     unit_id: unit(&b.unit)?,
                     include_subtree: b.include_subtree,
                     valid_from: since,

@@ -3,6 +3,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::domain::Violation;
 use crate::vocab_enum;
 
 vocab_enum!(
@@ -146,6 +147,89 @@ pub fn is_web_link(url: &str) -> bool {
     })
 }
 
+/// Violations of what a link or a document reference carries, in the order they are reported:
+/// a `url` that is not a web link, then what the `kind` needs (files are uploaded elsewhere, a
+/// link needs its url and no document, a document needs its reference).
+pub fn content_violations(
+    kind: EvidenceKind,
+    url: Option<&str>,
+    has_document: bool,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if url.is_some_and(|u| !is_web_link(u)) {
+        out.push(Violation::new(
+            "url",
+            "not_web_link",
+            "must be an absolute http or https link",
+            "phải là đường liên kết http hoặc https đầy đủ",
+        ));
+    }
+    match (kind, url, has_document) {
+        (EvidenceKind::File, _, _) => out.push(Violation::new(
+            "kind",
+            "use_upload",
+            "files are uploaded to /evidence/files",
+            "tệp được tải lên qua /evidence/files",
+        )),
+        (EvidenceKind::Link, None, _) => out.push(Violation::new(
+            "url",
+            "required",
+            "a link needs its url",
+            "cần có đường liên kết",
+        )),
+        (EvidenceKind::Link, _, true) => out.push(Violation::new(
+            "document",
+            "not_allowed",
+            "a link has no document reference; use kind document",
+            "đường liên kết không kèm văn bản; hãy dùng loại văn bản",
+        )),
+        (EvidenceKind::Document, _, false) => out.push(Violation::new(
+            "document",
+            "required",
+            "a document reference needs its number, date and issuer",
+            "cần số, ký hiệu, ngày và cơ quan ban hành văn bản",
+        )),
+        _ => {}
+    }
+    out
+}
+
+/// The violation of attaching evidence to milestone `index` of an assignment that has `count`
+/// milestones, if it is not one of them.
+pub fn milestone_violation(index: Option<i32>, count: usize) -> Option<Violation> {
+    let i = index?;
+    usize::try_from(i).ok().is_none_or(|i| i >= count).then(|| {
+        Violation::new(
+            "milestone_index",
+            "unknown_milestone",
+            format!("the assignment has {count} milestone(s)"),
+            format!("nhiệm vụ có {count} mốc"),
+        )
+    })
+}
+
+/// The violation of giving `mark` as a verdict: only `verified` and `disputed` are verdicts.
+pub fn verdict_violation(mark: VerificationMark) -> Option<Violation> {
+    (mark == VerificationMark::Unverified).then(|| {
+        Violation::new(
+            "mark",
+            "not_a_verdict",
+            "the mark is verified or disputed",
+            "chỉ ghi nhận đã xác minh hoặc có ý kiến khác",
+        )
+    })
+}
+
+/// The integrity outcome of re-hashing a file recorded as `expected`: `intact` when what is
+/// stored now hashes the same, `failed` when it differs or is missing.
+pub fn integrity_of(expected: &str, actual: Option<&str>) -> IntegrityState {
+    if actual == Some(expected) {
+        IntegrityState::Intact
+    } else {
+        IntegrityState::Failed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +313,63 @@ mod tests {
         assert!(!is_web_link("https://"));
         assert!(!is_web_link("https://a b"));
         assert!(!is_web_link("ftp://x"));
+    }
+
+    fn codes(v: &[Violation]) -> Vec<(&str, &str)> {
+        v.iter().map(|v| (v.field.as_str(), v.code)).collect()
+    }
+
+    #[test]
+    fn what_each_kind_needs() {
+        use EvidenceKind::{Document, File, Link};
+        let web = Some("https://example.vn/a");
+        let cases = [
+            (Link, web, false, vec![]),
+            (Document, None, true, vec![]),
+            (Document, web, true, vec![]),
+            (File, None, false, vec![("kind", "use_upload")]),
+            (Link, None, false, vec![("url", "required")]),
+            (Link, web, true, vec![("document", "not_allowed")]),
+            (Document, web, false, vec![("document", "required")]),
+            (Link, Some("ftp://x"), false, vec![("url", "not_web_link")]),
+            (
+                Document,
+                Some("javascript:x"),
+                false,
+                vec![("url", "not_web_link"), ("document", "required")],
+            ),
+        ];
+        for (kind, url, doc, want) in cases {
+            assert_eq!(
+                codes(&content_violations(kind, url, doc)),
+                want,
+                "{kind:?} {url:?} {doc}"
+            );
+        }
+    }
+
+    #[test]
+    fn milestones_are_indexes_into_the_list() {
+        assert_eq!(milestone_violation(None, 0), None);
+        assert_eq!(milestone_violation(Some(0), 1), None);
+        assert_eq!(milestone_violation(Some(2), 3), None);
+        for (i, n) in [(0, 0), (3, 3), (-1, 5)] {
+            let v = milestone_violation(Some(i), n).map(|v| v.code);
+            assert_eq!(v, Some("unknown_milestone"), "{i} of {n}");
+        }
+    }
+
+    #[test]
+    fn only_verified_and_disputed_are_verdicts() {
+        assert!(verdict_violation(VerificationMark::Unverified).is_some());
+        assert!(verdict_violation(VerificationMark::Verified).is_none());
+        assert!(verdict_violation(VerificationMark::Disputed).is_none());
+    }
+
+    #[test]
+    fn a_file_is_intact_when_it_hashes_the_same() {
+        assert_eq!(integrity_of("ab", Some("ab")), IntegrityState::Intact);
+        assert_eq!(integrity_of("ab", Some("cd")), IntegrityState::Failed);
+        assert_eq!(integrity_of("ab", None), IntegrityState::Failed);
     }
 }

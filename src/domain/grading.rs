@@ -393,6 +393,14 @@ impl RuleSet {
     }
 }
 
+/// A calendar date of a shipped rule set, checked when the crate compiles.
+const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(date) => date,
+        None => panic!("a shipped rule set has an impossible date"),
+    }
+}
+
 /// Regulation 366-QĐ/TW (2025): the 100-point framework with its gates.
 pub fn party_2025() -> RuleSet {
     RuleSet {
@@ -400,7 +408,7 @@ pub fn party_2025() -> RuleSet {
         version: 1,
         name_vi: "Quy định 366-QĐ/TW (2025): khung 100 điểm".into(),
         name_en: "Regulation 366-QĐ/TW (2025): 100-point framework".into(),
-        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date"),
+        valid_from: date(2025, 7, 1),
         valid_to: None,
         method: Method::Score100,
         bands: vec![
@@ -442,7 +450,7 @@ pub fn province_products() -> RuleSet {
         version: 1,
         name_vi: "Đánh giá theo sản phẩm của tỉnh: tỷ lệ hoàn thành".into(),
         name_en: "Province product-based evaluation: completion ratio".into(),
-        valid_from: NaiveDate::from_ymd_opt(2022, 1, 1).expect("valid date"),
+        valid_from: date(2022, 1, 1),
         valid_to: None,
         method: Method::CompletionRatio,
         bands: vec![

@@ -1,16 +1,22 @@
 //! Pure domain rules: no HTTP, no SQL.
 
+pub mod assignment;
 pub mod canonical;
+pub mod commitment;
 pub mod evaluation;
 pub mod evidence;
 pub mod feed;
 pub mod grading;
+pub mod org_rules;
 pub mod periods;
 pub mod progress;
+pub mod quota;
 pub mod restructuring;
 pub mod results;
 pub mod roles;
+pub mod round_issue;
 pub mod round_rules;
+pub mod sign_in;
 pub mod signature;
 pub mod spot_check;
 pub mod target;

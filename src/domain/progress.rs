@@ -58,7 +58,8 @@ pub enum ReportAction {
 }
 
 impl ReportAction {
-    fn as_str(self) -> &'static str {
+    /// The action's code, e.g. `submit`.
+    pub fn as_str(self) -> &'static str {
         match self {
             ReportAction::Edit => "edit",
             ReportAction::Submit => "submit",
@@ -101,6 +102,98 @@ impl Confidence {
     pub fn worse_than(self, previous: Confidence) -> bool {
         self.rank() > previous.rank()
     }
+}
+
+/// What can be done to an obstacle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObstacleAction {
+    /// A supervisor (or the assigning side) answers with the support given.
+    Respond,
+    /// The head's unit confirms the obstacle is removed.
+    Resolve,
+    /// The assigning side certifies it as an objective cause (once).
+    CertifyObjectiveCause,
+}
+
+impl ObstacleAction {
+    /// The action's code, e.g. `respond`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObstacleAction::Respond => "respond",
+            ObstacleAction::Resolve => "resolve",
+            ObstacleAction::CertifyObjectiveCause => "certify_objective_cause",
+        }
+    }
+}
+
+/// Where an obstacle stands: its state, and whether it was certified as an objective cause
+/// (a certification does not change the state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObstacleStatus {
+    /// `open`, `answered` or `resolved`.
+    pub state: ObstacleState,
+    /// Certified as an objective cause.
+    pub objective_cause: bool,
+}
+
+/// Why an action on an obstacle is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObstacleRefusal {
+    /// It is resolved: nothing more to answer or resolve.
+    AlreadyResolved,
+    /// It is certified already (once only).
+    AlreadyCertified,
+}
+
+impl ObstacleStatus {
+    /// Where the obstacle stands after `action`, or why it is refused. An answer may be
+    /// given again until the obstacle is resolved; certification is independent of the state.
+    pub fn next(self, action: ObstacleAction) -> Result<ObstacleStatus, ObstacleRefusal> {
+        use ObstacleAction as A;
+        match action {
+            A::Respond | A::Resolve if self.state == ObstacleState::Resolved => {
+                Err(ObstacleRefusal::AlreadyResolved)
+            }
+            A::Respond => Ok(ObstacleStatus {
+                state: ObstacleState::Answered,
+                ..self
+            }),
+            A::Resolve => Ok(ObstacleStatus {
+                state: ObstacleState::Resolved,
+                ..self
+            }),
+            A::CertifyObjectiveCause if self.objective_cause => {
+                Err(ObstacleRefusal::AlreadyCertified)
+            }
+            A::CertifyObjectiveCause => Ok(ObstacleStatus {
+                objective_cause: true,
+                ..self
+            }),
+        }
+    }
+}
+
+/// Timeliness of a whole reporting schedule on `today`, from each period's due date and
+/// timeliness: `overdue` when any report due before today is missing or came in late,
+/// otherwise `in_progress_within_deadline`.
+pub fn schedule_timeliness(
+    periods: impl IntoIterator<Item = (NaiveDate, Timeliness)>,
+    today: NaiveDate,
+) -> Timeliness {
+    let overdue = periods.into_iter().any(|(due, t)| {
+        due < today && matches!(t, Timeliness::Overdue | Timeliness::CompletedLate)
+    });
+    if overdue {
+        Timeliness::Overdue
+    } else {
+        Timeliness::InProgressWithinDeadline
+    }
+}
+
+/// Days a schedule has gone without a report on `today`: since the last submission, or since
+/// the assignment started if there was none (never negative).
+pub fn stale_days(last_submitted: Option<NaiveDate>, start: NaiveDate, today: NaiveDate) -> i64 {
+    (today - last_submitted.unwrap_or(start)).num_days().max(0)
 }
 
 /// Timeliness of a report due on `due`: by the day it was first submitted, or, if it never
@@ -169,6 +262,85 @@ mod tests {
                 assert_eq!(from.next(action).ok(), expected, "{from} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn schedule_is_overdue_only_for_past_missing_or_late_reports() {
+        use Timeliness as T;
+        let today = d(6, 1);
+        let cases: [(&[(NaiveDate, T)], T); 7] = [
+            (&[], T::InProgressWithinDeadline),
+            (
+                &[(d(3, 19), T::CompletedOnTime)],
+                T::InProgressWithinDeadline,
+            ),
+            (&[(d(3, 19), T::Overdue)], T::Overdue),
+            (&[(d(3, 19), T::CompletedLate)], T::Overdue),
+            // due today or later: not yet overdue, whatever its timeliness says
+            (&[(today, T::Overdue)], T::InProgressWithinDeadline),
+            (
+                &[(d(9, 19), T::InProgressWithinDeadline)],
+                T::InProgressWithinDeadline,
+            ),
+            (
+                &[(d(3, 19), T::CompletedOnTime), (d(5, 19), T::Overdue)],
+                T::Overdue,
+            ),
+        ];
+        for (periods, expected) in cases {
+            assert_eq!(
+                schedule_timeliness(periods.iter().copied(), today),
+                expected,
+                "{periods:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn stale_days_count_from_last_submission_or_start() {
+        assert_eq!(stale_days(None, d(1, 1), d(1, 11)), 10);
+        assert_eq!(stale_days(Some(d(3, 1)), d(1, 1), d(3, 4)), 3);
+        assert_eq!(stale_days(None, d(7, 1), d(6, 1)), 0);
+    }
+
+    #[test]
+    fn obstacle_actions() {
+        use ObstacleAction as A;
+        use ObstacleState as S;
+        let at = |state, objective_cause| ObstacleStatus {
+            state,
+            objective_cause,
+        };
+        assert_eq!(
+            at(S::Open, false).next(A::Respond),
+            Ok(at(S::Answered, false))
+        );
+        assert_eq!(
+            at(S::Answered, false).next(A::Respond),
+            Ok(at(S::Answered, false))
+        );
+        assert_eq!(
+            at(S::Open, true).next(A::Resolve),
+            Ok(at(S::Resolved, true))
+        );
+        assert_eq!(
+            at(S::Answered, false).next(A::Resolve),
+            Ok(at(S::Resolved, false))
+        );
+        for a in [A::Respond, A::Resolve] {
+            assert_eq!(
+                at(S::Resolved, false).next(a),
+                Err(ObstacleRefusal::AlreadyResolved)
+            );
+        }
+        assert_eq!(
+            at(S::Resolved, false).next(A::CertifyObjectiveCause),
+            Ok(at(S::Resolved, true))
+        );
+        assert_eq!(
+            at(S::Open, true).next(A::CertifyObjectiveCause),
+            Err(ObstacleRefusal::AlreadyCertified)
+        );
     }
 
     #[test]

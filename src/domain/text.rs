@@ -57,6 +57,16 @@ pub fn plain_text(text: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// A `LIKE` pattern matching `text` anywhere, with its wildcards and escape character escaped.
+pub fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

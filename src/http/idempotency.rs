@@ -8,14 +8,12 @@ use actix_web::http::header::{self, HeaderName};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::{ApiError, Msg};
 use super::AppState;
-use crate::db::schema::idempotency_keys as ik;
+use crate::db::repo::idempotency as repo;
 
 /// Header naming a retry-safe request.
 pub const HEADER: &str = "idempotency-key";
@@ -115,50 +113,22 @@ pub async fn middleware(
 
     let mut conn = state.pool.get().await.map_err(ApiError::from)?;
     let abandoned = chrono::Utc::now() - chrono::Duration::seconds(ABANDONED_AFTER_SECS);
-    diesel::delete(
-        ik::table.filter(ik::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
-    )
-    .execute(&mut conn)
-    .await
-    .map_err(ApiError::from)?;
-    diesel::delete(
-        ik::table
-            .filter(ik::account_id.eq(account).and(ik::key.eq(&key)))
-            .filter(ik::status.is_null().and(ik::created_at.lt(abandoned))),
-    )
-    .execute(&mut conn)
-    .await
-    .map_err(ApiError::from)?;
-    let claimed = diesel::insert_into(ik::table)
-        .values((
-            ik::account_id.eq(account),
-            ik::key.eq(&key),
-            ik::method.eq("POST"),
-            ik::path.eq(&path),
-            ik::request_hash.eq(&hash),
-        ))
-        .on_conflict_do_nothing()
-        .execute(&mut conn)
+    repo::purge_created_before(&mut conn, chrono::Utc::now() - chrono::Duration::hours(24))
         .await
         .map_err(ApiError::from)?;
-    if claimed == 0 {
-        let (stored_hash, status, body, headers): (
-            String,
-            Option<i32>,
-            Option<Vec<u8>>,
-            Option<serde_json::Value>,
-        ) = ik::table
-            .find((account, &key))
-            .select((
-                ik::request_hash,
-                ik::status,
-                ik::response_body,
-                ik::response_headers,
-            ))
-            .first(&mut conn)
+    repo::release_abandoned(&mut conn, account, &key, abandoned)
+        .await
+        .map_err(ApiError::from)?;
+    let claimed = repo::claim(&mut conn, account, &key, &path, &hash)
+        .await
+        .map_err(ApiError::from)?;
+    if !claimed {
+        let stored = repo::get(&mut conn, account, &key)
             .await
             .map_err(ApiError::from)?;
-        if stored_hash != hash {
+        let (status, body, headers) =
+            (stored.status, stored.response_body, stored.response_headers);
+        if stored.request_hash != hash {
             return Err(key_reused().into());
         }
         let Some(status) = status else {
@@ -214,15 +184,16 @@ pub async fn middleware(
             })
             .collect();
         let mut conn = state.pool.get().await.map_err(ApiError::from)?;
-        diesel::update(ik::table.find((account, &key)))
-            .set((
-                ik::status.eq(status.as_u16() as i32),
-                ik::response_body.eq(bytes.to_vec()),
-                ik::response_headers.eq(serde_json::Value::Object(kept)),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(ApiError::from)?;
+        repo::store_response(
+            &mut conn,
+            account,
+            &key,
+            status.as_u16() as i32,
+            bytes.to_vec(),
+            serde_json::Value::Object(kept),
+        )
+        .await
+        .map_err(ApiError::from)?;
     }
     let res = head.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_req, res))
@@ -231,8 +202,6 @@ pub async fn middleware(
 /// Releases a key whose request failed on our side, so a retry runs again.
 async fn forget(state: &AppState, account: Uuid, key: &str) {
     if let Ok(mut conn) = state.pool.get().await {
-        let _ = diesel::delete(ik::table.find((account, key)))
-            .execute(&mut conn)
-            .await;
+        let _ = repo::forget(&mut conn, account, key).await;
     }
 }

@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::builders::*;
 use crate::common::*;
 
 /// An issued 2022 round of `assigning` with one task per assignee; returns the task ids.
@@ -15,36 +16,24 @@ async fn issued_tasks(
     assignees: &[&str],
     quarterly: bool,
 ) -> Vec<String> {
-    let (ob, sc) = (
-        app.token("bantochuc.1").await,
-        app.token("thuongvu.1").await,
-    );
-    let round = app
-        .post("/api/v1/rounds", &ob, json!({"assigning_unit_id": app.unit(assigning).await, "year": 2022,
-            "title": "Đợt giao năm 2022", "decision_number": format!("{}-QĐ/TU", 50 + assignees.len()), "decision_date": "2022-01-10",
-            "quarterly_evaluation": quarterly}))
-        .await;
-    assert_eq!(round.status, 201, "{round:?}");
-    let mut ids = Vec::new();
+    let mut round = Round::of(app, assigning)
+        .decision(&format!("{}-QĐ/TU", 50 + assignees.len()))
+        .with("title", "Đợt giao năm 2022")
+        .with("quarterly_evaluation", quarterly)
+        .override_reason("Đợt giao thử nghiệm");
     for code in assignees {
-        let task = app
-            .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": app.unit(code).await,
-                "title": "Hoàn thành giải phóng mặt bằng các dự án trọng điểm", "content_area": "socio_economic",
-                "kind": "task", "product_description": "Bàn giao mặt bằng", "start_date": "2022-01-01", "end_date": "2022-12-31"}))
-            .await;
-        assert_eq!(task.status, 201, "{task:?}");
-        ids.push(task.body["id"].as_str().unwrap().to_string());
+        round = round.task_with(
+            code,
+            json!({"title": "Hoàn thành giải phóng mặt bằng các dự án trọng điểm"}),
+        );
     }
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", round.id()),
-            &sc,
-            &round.etag(),
-            json!({"override_reason": "Đợt giao thử nghiệm"}),
-        )
-        .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
-    ids
+    round
+        .issue()
+        .await
+        .tasks
+        .iter()
+        .map(Uuid::to_string)
+        .collect()
 }
 
 fn assessment(grade: &str) -> Value {

@@ -6,42 +6,21 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::builders::*;
 use crate::common::*;
 
 /// An issued 2022 task of the Department of Natural Resources and Environment, with one
 /// milestone.
 async fn issued_task(app: &TestApp) -> String {
-    let (ob, sc) = (
-        app.token("bantochuc.1").await,
-        app.token("thuongvu.1").await,
-    );
-    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
-    let round = app
-        .post(
-            "/api/v1/rounds",
-            &ob,
-            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
-            "decision_number": "41-QĐ/TU", "decision_date": "2022-01-10"}),
+    let built = Round::of(app, "VP")
+        .decision("41-QĐ/TU")
+        .task_with(
+            "VP-SO-TNMT",
+            json!({"milestones": [{"title": "Phê duyệt phương án bồi thường", "due_date": "2022-06-30"}]}),
         )
+        .issue()
         .await;
-    assert_eq!(round.status, 201, "{round:?}");
-    let task = app
-        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
-            "title": "Hoàn thành giải phóng mặt bằng dự án đường vành đai 3", "content_area": "socio_economic",
-            "kind": "task", "product_description": "Bàn giao mặt bằng", "start_date": "2022-01-01", "end_date": "2022-12-31",
-            "milestones": [{"title": "Phê duyệt phương án bồi thường", "due_date": "2022-06-30"}]}))
-        .await;
-    assert_eq!(task.status, 201, "{task:?}");
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", round.id()),
-            &sc,
-            &round.etag(),
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
-    task.body["id"].as_str().unwrap().to_string()
+    built.tasks[0].to_string()
 }
 
 fn pdf(text: &str) -> Vec<u8> {

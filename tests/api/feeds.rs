@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::builders::*;
 use crate::common::*;
 
 #[actix_web::test]
@@ -13,38 +14,20 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
         app.token("thuongvu.1").await,
         app.token("admin").await,
     );
-    let (vp, tnmt, tc) = (
-        app.unit("VP").await,
-        app.unit("VP-SO-TNMT").await,
-        app.unit("VP-SO-TC").await,
-    );
-    let round = app
-        .post(
-            "/api/v1/rounds",
-            &ob,
-            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
-            "decision_number": "50-QĐ/TU", "decision_date": "2022-01-10"}),
+    let tnmt = app.unit("VP-SO-TNMT").await;
+    let fed = || {
+        merged(
+            standard_target(),
+            json!({"indicator_code": "HO_SO_DUNG_HAN"}),
         )
-        .await;
-    let target = |unit| {
-        json!({"round_id": round.body["id"], "assignee_unit_id": unit,
-        "title": "Tỷ lệ hồ sơ giải quyết đúng hạn", "content_area": "government_building", "kind": "target",
-        "indicator_code": "HO_SO_DUNG_HAN", "start_date": "2022-01-01", "end_date": "2022-12-31",
-        "target": {"unit_of_measure": "%", "shape": "at_least", "value": 90.0}})
     };
-    let a = app.post("/api/v1/assignments", &ob, target(tnmt)).await;
-    assert_eq!(a.status, 201, "{a:?}");
-    app.post("/api/v1/assignments", &ob, target(tc)).await;
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", round.id()),
-            &sc,
-            &round.etag(),
-            json!({}),
-        )
+    let built = Round::of(&app, "VP")
+        .decision("50-QĐ/TU")
+        .assignment("VP-SO-TNMT", fed())
+        .assignment("VP-SO-TC", fed())
+        .issue()
         .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
-    let id = a.id();
+    let id = built.tasks[0];
 
     // The feed is licensed for the indicator in TNMT only.
     let feed_account = app
@@ -246,36 +229,20 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
 #[actix_web::test]
 async fn a_later_self_report_is_checked_against_fed_values_and_licences_end() {
     let app = TestApp::spawn().await;
-    let (ob, sc, admin) = (
-        app.token("bantochuc.1").await,
-        app.token("thuongvu.1").await,
-        app.token("admin").await,
-    );
-    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
-    let round = app
-        .post(
-            "/api/v1/rounds",
-            &ob,
-            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
-            "decision_number": "51-QĐ/TU", "decision_date": "2022-01-10"}),
+    let (sc, admin) = (app.token("thuongvu.1").await, app.token("admin").await);
+    let tnmt = app.unit("VP-SO-TNMT").await;
+    let built = Round::of(&app, "VP")
+        .decision("51-QĐ/TU")
+        .assignment(
+            "VP-SO-TNMT",
+            merged(
+                standard_target(),
+                json!({"indicator_code": "HO_SO_DUNG_HAN"}),
+            ),
         )
+        .issue()
         .await;
-    let a = app
-        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
-            "title": "Tỷ lệ hồ sơ giải quyết đúng hạn", "content_area": "government_building", "kind": "target",
-            "indicator_code": "HO_SO_DUNG_HAN", "start_date": "2022-01-01", "end_date": "2022-12-31",
-            "target": {"unit_of_measure": "%", "shape": "at_least", "value": 90.0}}))
-        .await;
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", round.id()),
-            &sc,
-            &round.etag(),
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
-    let id = a.id();
+    let id = built.tasks[0];
     let feed = app.token("feed.so-khdt").await;
     let feed_account = app.get("/api/v1/me", &feed).await.body["account"]["id"].clone();
     let licence = app

@@ -1,6 +1,8 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! HTTP tests against a real PostgreSQL: one binary, tests run in parallel threads, each on its
 //! own database.
 
+mod builders;
 mod common;
 
 mod assignments;
@@ -15,5 +17,6 @@ mod org;
 mod people;
 mod progress;
 mod results;
+mod scoping;
 mod service;
 mod supervision;

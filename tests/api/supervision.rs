@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::builders::*;
 use crate::common::*;
 
 #[actix_web::test]
@@ -12,30 +13,12 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
         app.token("bantochuc.1").await,
         app.token("thuongvu.1").await,
     );
-    let (vp, tnmt) = (app.unit("VP").await, app.unit("VP-SO-TNMT").await);
-    let round = app
-        .post(
-            "/api/v1/rounds",
-            &ob,
-            json!({"assigning_unit_id": vp, "year": 2022, "title": "Đợt giao",
-            "decision_number": "40-QĐ/TU", "decision_date": "2022-01-10"}),
-        )
+    let built = Round::of(&app, "VP")
+        .decision("40-QĐ/TU")
+        .task("VP-SO-TNMT")
+        .issue()
         .await;
-    let task = app
-        .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": tnmt,
-            "title": "Hoàn thành giải phóng mặt bằng dự án đường vành đai 3", "content_area": "socio_economic",
-            "kind": "task", "product_description": "Bàn giao mặt bằng", "start_date": "2022-01-01", "end_date": "2022-12-31"}))
-        .await;
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", round.id()),
-            &sc,
-            &round.etag(),
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
-    let id = task.id();
+    let id = built.tasks[0];
 
     let staff = app.token("staff.so-tnmt.1").await;
     let raised = app
@@ -182,7 +165,7 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
     assert_eq!(opinions.body.as_array().unwrap().len(), 1);
 
     // A spot check draws reproducibly from the seed and records the draw.
-    let draws = format!("/api/v1/rounds/{}/spot-checks", round.id());
+    let draws = format!("/api/v1/rounds/{}/spot-checks", built.round);
     let first = app
         .post(&draws, &ob, json!({"share": 0.5, "seed": "kiem-tra-2022"}))
         .await;

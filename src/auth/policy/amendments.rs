@@ -1,1 +1,34 @@
-//! Amendments (filled in by the service-layer redesign).
+//! Who may see and act on amendments: those who may read their assignment
+//! (see [`super::assignments`]).
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::assignments;
+use crate::auth::Caller;
+use crate::db::models::{AmendmentRow, AssignmentRow};
+use crate::db::repo;
+use crate::error::ApiError;
+
+/// Amendment `id` if the caller may read its assignment; 404 otherwise.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<AmendmentRow, ApiError> {
+    let row = repo::amendments::get(conn, id).await?;
+    assignments::visible(conn, caller, row.assignment_id).await?;
+    Ok(row)
+}
+
+/// Amendment `id` and its assignment, both locked for a change, if the caller may read the
+/// assignment; 404 otherwise.
+pub async fn lock_visible(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(AmendmentRow, AssignmentRow), ApiError> {
+    let row = repo::amendments::lock(conn, id).await?;
+    let a = assignments::lock_visible(conn, caller, row.assignment_id).await?;
+    Ok((row, a))
+}

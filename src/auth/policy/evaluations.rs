@@ -1,1 +1,104 @@
-//! Evaluations (filled in by the service-layer redesign).
+//! Who may see and act on evaluations: an evaluation is read by whoever may read its
+//! assignment; a cadre's record by the cadre and by holders of `cadre_record_read` over the
+//! cadre's managing unit; an override only by a committee above the assigning unit; rule sets
+//! are managed over the whole tree.
+
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::assignments;
+use crate::auth::{scope, Caller};
+use crate::db::models::{AssignmentRow, EvaluationRow};
+use crate::db::repo;
+use crate::db::schema::evaluations;
+use crate::domain::roles::Permission;
+use crate::error::ApiError;
+
+/// The filter of every list of evaluations: those of the assignments the caller may read.
+pub async fn readable(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+) -> Result<Box<dyn BoxableExpression<evaluations::table, Pg, SqlType = Bool>>, ApiError> {
+    let ids = assignments::readable_ids(conn, caller).await?;
+    Ok(Box::new(evaluations::assignment_id.eq_any(ids)))
+}
+
+/// Evaluation `id` and its assignment, if the caller may read the assignment; 404 otherwise.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(EvaluationRow, AssignmentRow), ApiError> {
+    let e = repo::evaluations::get(conn, id).await?;
+    let a = assignments::visible(conn, caller, e.assignment_id).await?;
+    Ok((e, a))
+}
+
+/// Evaluation `id` and its assignment, both locked for a change, if the caller may read the
+/// assignment; 404 otherwise.
+pub async fn lock_visible(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(EvaluationRow, AssignmentRow), ApiError> {
+    let e = repo::evaluations::lock(conn, id).await?;
+    let a = assignments::lock_visible(conn, caller, e.assignment_id).await?;
+    Ok((e, a))
+}
+
+/// Requires a committee above the assigning unit of `a`: `evaluation_decide` bound over the
+/// subtree of one of its ancestors (403 otherwise).
+pub async fn may_override(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    a: &AssignmentRow,
+) -> Result<(), ApiError> {
+    let above: Vec<Uuid> = scope::ancestors_or_self(conn, a.assigning_unit_id)
+        .await?
+        .into_iter()
+        .filter(|u| *u != a.assigning_unit_id)
+        .collect();
+    let superior = caller.bindings.iter().any(|b| {
+        b.include_subtree
+            && b.role.grants(Permission::EvaluationDecide)
+            && above.contains(&b.unit_id)
+    });
+    if superior {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Requires the caller to be cadre `cadre`, or to hold `cadre_record_read` over the cadre's
+/// managing unit (403 when they can read personnel there, 404 otherwise or when unknown).
+pub async fn may_read_record(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    cadre: Uuid,
+) -> Result<(), ApiError> {
+    let managing = repo::evaluations::managing_unit(conn, cadre).await?;
+    let own = repo::evaluations::cadre_of(conn, caller.account_id).await?;
+    if own == Some(cadre) {
+        return Ok(());
+    }
+    caller
+        .require(
+            conn,
+            Permission::CadreRecordRead,
+            Permission::PersonnelRead,
+            managing,
+        )
+        .await
+}
+
+/// Requires `rule_set_manage` over the whole tree (403 otherwise).
+pub async fn may_manage_rule_sets(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+) -> Result<(), ApiError> {
+    caller.require_global(conn, Permission::RuleSetManage).await
+}

@@ -13,6 +13,7 @@ pub mod evaluations;
 pub mod evidence;
 pub mod feeds;
 pub mod groups;
+pub mod idempotency;
 pub mod levels;
 pub mod plans;
 pub mod posts;

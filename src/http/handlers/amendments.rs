@@ -4,29 +4,17 @@
 
 use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use scoped_futures::ScopedFutureExt;
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
-use super::assignments::{load_visible, lock, Assignment, TargetSpec};
-use super::commitments::invalidate_for;
-use crate::app::assignments::terms_of;
+pub use crate::app::amendments::Proposal;
+use crate::app::amendments::{self as app, AmendmentDecision, NewAmendment};
 use crate::auth::Caller;
-use crate::db::audit::{self, Change};
-use crate::db::models::{AmendmentRow, AssignmentRow, TermsRow};
-use crate::db::schema::{amendments, assignment_terms, assignments};
-use crate::domain::canonical;
-use crate::domain::roles::Permission;
-use crate::domain::round_rules::AssignmentKind;
-use crate::domain::workflow::{
-    AmendmentAction, AmendmentKind, AmendmentState, AssignmentAction, AssignmentState,
-};
+use crate::db::models::AmendmentRow;
+use crate::domain::workflow::{AmendmentAction, AmendmentKind, AmendmentState};
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
@@ -39,38 +27,6 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(get)
         .service(approve)
         .service(reject);
-}
-
-/// What an amendment proposes.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Proposal {
-    /// The new target, for `target_change`.
-    pub target: Option<TargetSpec>,
-    /// The new deadline, for `deadline_change`.
-    pub end_date: Option<NaiveDate>,
-}
-
-/// A request to amend an assignment.
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAmendment {
-    /// `target_change`, `deadline_change` or `withdrawal`.
-    pub kind: AmendmentKind,
-    /// Why (e.g. an objective cause).
-    #[validate(
-        length(min = 10, max = 5000),
-        custom(function = "crate::http::handlers::plain_text")
-    )]
-    pub justification: String,
-    /// Whether the cause is objective (outside the unit's control).
-    #[serde(default)]
-    pub objective_cause: bool,
-    /// The new target, for `target_change`.
-    #[validate(nested)]
-    pub target: Option<TargetSpec>,
-    /// The new deadline, for `deadline_change`.
-    pub end_date: Option<NaiveDate>,
 }
 
 /// An amendment request and its decision.
@@ -111,14 +67,14 @@ impl From<AmendmentRow> for Amendment {
         Self {
             id: r.id,
             assignment_id: r.assignment_id,
-            kind: AmendmentKind::parse(&r.kind).unwrap_or(AmendmentKind::Withdrawal),
+            kind: r.kind,
             justification: r.justification,
             objective_cause: r.objective_cause,
             proposed: serde_json::from_value(r.proposed).unwrap_or(Proposal {
                 target: None,
                 end_date: None,
             }),
-            state: AmendmentState::parse(&r.state).unwrap_or(AmendmentState::Pending),
+            state: r.state,
             requested_by: r.requested_by,
             requested_at: r.requested_at,
             decided_by: r.decided_by,
@@ -128,72 +84,6 @@ impl From<AmendmentRow> for Amendment {
             version: r.version,
         }
     }
-}
-
-/// What makes a proposal unfit for `a`.
-fn proposal_violations(a: &AssignmentRow, new: &NewAmendment) -> Vec<Violation> {
-    let mut out = Vec::new();
-    let not_allowed = |field: &str| {
-        Violation::new(
-            field,
-            "not_allowed",
-            "not part of this kind of amendment",
-            "không thuộc loại điều chỉnh này",
-        )
-    };
-    match new.kind {
-        AmendmentKind::TargetChange => {
-            match &new.target {
-                None => out.push(Violation::new(
-                    "target",
-                    "required",
-                    "propose the new target",
-                    "cần nêu chỉ tiêu mới",
-                )),
-                Some(t) => out.extend(t.target().validate()),
-            }
-            if a.kind != AssignmentKind::Target {
-                out.push(Violation::new(
-                    "kind",
-                    "not_a_target",
-                    "only a target's number can change",
-                    "chỉ điều chỉnh được chỉ tiêu có số liệu",
-                ));
-            }
-            if new.end_date.is_some() {
-                out.push(not_allowed("end_date"));
-            }
-        }
-        AmendmentKind::DeadlineChange => {
-            match new.end_date {
-                None => out.push(Violation::new(
-                    "end_date",
-                    "required",
-                    "propose the new deadline",
-                    "cần nêu thời hạn mới",
-                )),
-                Some(d) if d < a.start_date || d == a.end_date => out.push(Violation::new(
-                    "end_date",
-                    "invalid",
-                    "the new deadline must differ and not precede the start",
-                    "thời hạn mới phải khác thời hạn cũ và không trước ngày bắt đầu",
-                )),
-                Some(_) => {}
-            }
-            if new.target.is_some() {
-                out.push(not_allowed("target"));
-            }
-        }
-        AmendmentKind::Withdrawal => {
-            if new.target.is_some() {
-                out.push(not_allowed("target"));
-            }
-            if new.end_date.is_some() {
-                out.push(not_allowed("end_date"));
-            }
-        }
-    }
-    out
 }
 
 /// List an assignment's amendments
@@ -209,13 +99,7 @@ pub async fn list(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let a = load_visible(&mut conn, &caller, *id).await?;
-    let rows: Vec<AmendmentRow> = amendments::table
-        .filter(amendments::assignment_id.eq(a.id))
-        .order(amendments::id)
-        .select(AmendmentRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = app::list(&mut conn, &caller, *id).await?;
     let items: Vec<Amendment> = rows.into_iter().map(Amendment::from).collect();
     Ok(HttpResponse::Ok().json(items))
 }
@@ -235,81 +119,8 @@ pub async fn create(
     id: web::Path<Uuid>,
     body: ValidJson<NewAmendment>,
 ) -> ApiResult<HttpResponse> {
-    let (id, new) = (*id, body.0);
     let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let a = lock(conn, &caller, id, None).await?;
-                caller
-                    .require_on(conn, Permission::CommitmentSign, a.assignee_unit_id)
-                    .await?;
-                if !a.is_under_way() {
-                    return Err(ApiError::conflict(
-                        format!("a {} assignment cannot be amended", a.state),
-                        format!("không thể điều chỉnh nhiệm vụ ở trạng thái {}", a.state),
-                    ));
-                }
-                let violations = proposal_violations(&a, &new);
-                if !violations.is_empty() {
-                    return Err(ApiError::violations(violations));
-                }
-                let now = Utc::now();
-                let row = AmendmentRow {
-                    id: Uuid::now_v7(),
-                    assignment_id: id,
-                    kind: new.kind.as_str().to_owned(),
-                    justification: new.justification,
-                    objective_cause: new.objective_cause,
-                    proposed: serde_json::to_value(Proposal {
-                        target: new.target,
-                        end_date: new.end_date,
-                    })
-                    .unwrap_or_default(),
-                    state: AmendmentState::Pending.as_str().to_owned(),
-                    requested_by: caller.account_id,
-                    requested_at: now,
-                    decided_by: None,
-                    decided_at: None,
-                    decision_comment: None,
-                    resulting_terms_version: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                diesel::insert_into(amendments::table)
-                    .values(&row)
-                    .execute(conn)
-                    .await
-                    .map_err(|e| match e {
-                        diesel::result::Error::DatabaseError(
-                            diesel::result::DatabaseErrorKind::UniqueViolation,
-                            _,
-                        ) => ApiError::conflict(
-                            "another amendment of this assignment is pending",
-                            "nhiệm vụ đang có một đề nghị điều chỉnh chờ quyết định",
-                        ),
-                        other => other.into(),
-                    })?;
-                let view = Amendment::from(row);
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: "amendment.request",
-                        resource_type: "amendment",
-                        resource_id: Some(view.id),
-                        unit_id: Some(a.assignee_unit_id),
-                        before: None::<&()>,
-                        after: Some(&view),
-                    },
-                )
-                .await?;
-                Ok(view)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let view = Amendment::from(app::request(&mut conn, &caller, *id, body.0).await?);
     Ok(created(
         format!("/api/v1/amendments/{}", view.id),
         view.version,
@@ -330,28 +141,11 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let row: AmendmentRow = amendments::table
-        .find(*id)
-        .select(AmendmentRow::as_select())
-        .first(&mut conn)
-        .await?;
-    load_visible(&mut conn, &caller, row.assignment_id).await?;
-    let view = Amendment::from(row);
+    let view = Amendment::from(app::get(&mut conn, &caller, *id).await?);
     Ok(ok_tagged(view.version, &view))
 }
 
-/// A decision on an amendment.
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AmendmentDecision {
-    /// Comments (required to reject).
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::http::handlers::plain_text")
-    )]
-    pub comment: Option<String>,
-}
-
+/// Applies `action` to amendment `id`.
 async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
@@ -361,155 +155,9 @@ async fn decide(
     comment: Option<String>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let row: AmendmentRow = amendments::table
-                    .find(id)
-                    .select(AmendmentRow::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await?;
-                let a = lock(conn, &caller, row.assignment_id, None).await?;
-                caller
-                    .require_on(conn, Permission::AmendmentDecide, a.assigning_unit_id)
-                    .await?;
-                if_match.check(row.version)?;
-                let before = Amendment::from(row.clone());
-                let next = before.state.next(action)?;
-                let now = Utc::now();
-                let mut resulting = None;
-                if action == AmendmentAction::Approve {
-                    resulting = Some(apply(conn, &caller, &a, &before).await?);
-                }
-                let row: AmendmentRow = diesel::update(amendments::table.find(id))
-                    .set((
-                        amendments::state.eq(next.as_str()),
-                        amendments::decided_by.eq(caller.account_id),
-                        amendments::decided_at.eq(now),
-                        amendments::decision_comment.eq(comment),
-                        amendments::resulting_terms_version.eq(resulting),
-                        amendments::version.eq(row.version + 1),
-                        amendments::updated_at.eq(now),
-                    ))
-                    .returning(AmendmentRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let after = Amendment::from(row);
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: &format!("amendment.{}", action.as_str()),
-                        resource_type: "amendment",
-                        resource_id: Some(id),
-                        unit_id: Some(a.assigning_unit_id),
-                        before: Some(&before),
-                        after: Some(&after),
-                    },
-                )
-                .await?;
-                Ok(after)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let row = app::decide(&mut conn, &caller, id, &if_match, action, comment).await?;
+    let view = Amendment::from(row);
     Ok(ok_tagged(view.version, &view))
-}
-
-/// Applies an approved amendment to `a`: a new version of the terms (or the withdrawal), and
-/// the commitment invalidated. Returns the new terms version.
-async fn apply(
-    conn: &mut diesel_async::AsyncPgConnection,
-    caller: &Caller,
-    a: &AssignmentRow,
-    amendment: &Amendment,
-) -> Result<i32, ApiError> {
-    let state = a.state;
-    if !matches!(
-        state,
-        AssignmentState::Issued | AssignmentState::Committed | AssignmentState::InProgress
-    ) {
-        return Err(ApiError::conflict(
-            format!("the assignment is {} and can no longer be amended", a.state),
-            format!("nhiệm vụ đang {} nên không thể điều chỉnh", a.state),
-        ));
-    }
-    let before = Assignment::from(a.clone());
-    let mut changed = a.clone();
-    match amendment.kind {
-        AmendmentKind::TargetChange => {
-            changed.target = amendment
-                .proposed
-                .target
-                .as_ref()
-                .map(|t| serde_json::to_value(t).unwrap_or_default());
-        }
-        AmendmentKind::DeadlineChange => {
-            if let Some(d) = amendment.proposed.end_date {
-                changed.end_date = d;
-            }
-        }
-        AmendmentKind::Withdrawal => {
-            changed.state = state.next(AssignmentAction::Withdraw)?;
-            changed.withdrawn_reason = Some(amendment.justification.clone());
-        }
-    }
-    let reason = format!("terms changed by amendment {}", amendment.id);
-    invalidate_for(conn, a, &reason).await?;
-    // Re-read: invalidation may have moved the state and bumped the version.
-    let current: AssignmentRow = assignments::table
-        .find(a.id)
-        .select(AssignmentRow::as_select())
-        .first(conn)
-        .await?;
-    let version = a.terms_version + 1;
-    let terms = terms_of(&changed);
-    diesel::insert_into(assignment_terms::table)
-        .values(&TermsRow {
-            assignment_id: a.id,
-            terms_version: version,
-            terms_hash: canonical::terms_hash(&terms),
-            terms,
-            amendment_id: Some(amendment.id),
-            created_by: Some(caller.account_id),
-            created_at: Utc::now(),
-        })
-        .execute(conn)
-        .await?;
-    let new_state = if amendment.kind == AmendmentKind::Withdrawal {
-        changed.state.clone()
-    } else {
-        current.state.clone()
-    };
-    let row: AssignmentRow = diesel::update(assignments::table.find(a.id))
-        .set((
-            assignments::target.eq(changed.target),
-            assignments::end_date.eq(changed.end_date),
-            assignments::state.eq(new_state),
-            assignments::withdrawn_reason.eq(changed.withdrawn_reason),
-            assignments::terms_version.eq(version),
-            assignments::version.eq(current.version + 1),
-            assignments::updated_at.eq(Utc::now()),
-        ))
-        .returning(AssignmentRow::as_returning())
-        .get_result(conn)
-        .await?;
-    let after = Assignment::from(row);
-    audit::record(
-        conn,
-        Some(caller),
-        Change {
-            action: "assignment.amend",
-            resource_type: "assignment",
-            resource_id: Some(a.id),
-            unit_id: Some(a.assigning_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )
-    .await?;
-    Ok(version)
 }
 
 /// Approve an amendment

@@ -3,18 +3,15 @@
 use actix_web::get;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::app::audit::{self as app, AuditFilter};
 use crate::auth::Caller;
 use crate::db::models::AuditRow;
-use crate::db::schema::audit_events;
-use crate::domain::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::extract::{Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
@@ -67,26 +64,6 @@ impl From<AuditRow> for AuditEvent {
     }
 }
 
-/// Filters of the audit trail.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditFilter {
-    /// Only this kind of resource, e.g. `org_unit`.
-    pub resource_type: Option<String>,
-    /// Only events about this resource.
-    pub resource_id: Option<Uuid>,
-    /// Only this action, e.g. `account.update`.
-    pub action: Option<String>,
-    /// Only changes made by this account.
-    pub actor_account_id: Option<Uuid>,
-    /// Only events concerning this unit.
-    pub unit_id: Option<Uuid>,
-    /// Only events at or after this instant (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
-    /// Only events before this instant (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
-}
-
 /// List audit events
 ///
 /// The audit trail, oldest first (ordered by id, which follows time), with cursor pagination.
@@ -103,53 +80,7 @@ pub async fn list(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let (limit, after) = (page.limit()?, page.after()?);
-    if !caller.has(Permission::AuditRead) {
-        return Err(ApiError::forbidden());
-    }
     let mut conn = state.pool.get().await?;
-    let visible = caller.units_with(&mut conn, Permission::AuditRead).await?;
-    let global = caller
-        .require_global(&mut conn, Permission::AuditRead)
-        .await
-        .is_ok();
-    let mut q = audit_events::table
-        .select(AuditRow::as_select())
-        .order(audit_events::id)
-        .limit(limit + 1)
-        .into_boxed();
-    q = if global {
-        q.filter(
-            audit_events::unit_id
-                .eq_any(visible)
-                .or(audit_events::unit_id.is_null()),
-        )
-    } else {
-        q.filter(audit_events::unit_id.eq_any(visible))
-    };
-    if let Some(after) = after {
-        q = q.filter(audit_events::id.gt(after));
-    }
-    if let Some(t) = &filter.resource_type {
-        q = q.filter(audit_events::resource_type.eq(t.clone()));
-    }
-    if let Some(id) = filter.resource_id {
-        q = q.filter(audit_events::resource_id.eq(id));
-    }
-    if let Some(action) = &filter.action {
-        q = q.filter(audit_events::action.eq(action.clone()));
-    }
-    if let Some(actor) = filter.actor_account_id {
-        q = q.filter(audit_events::actor_account_id.eq(actor));
-    }
-    if let Some(unit) = filter.unit_id {
-        q = q.filter(audit_events::unit_id.eq(unit));
-    }
-    if let Some(since) = filter.since {
-        q = q.filter(audit_events::at.ge(since));
-    }
-    if let Some(until) = filter.until {
-        q = q.filter(audit_events::at.lt(until));
-    }
-    let rows: Vec<AuditRow> = q.load(&mut conn).await?;
+    let rows = app::list(&mut conn, &caller, &filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.id, AuditEvent::from)))
 }

@@ -3,24 +3,16 @@
 use actix_web::http::header;
 use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Duration, Utc};
-use diesel::dsl::{self, count_star};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::password;
-use crate::db::models::AccountRow;
-use crate::db::schema::{accounts, login_attempts};
+use crate::app::accounts::{self as app, Credentials, Lockout};
+use crate::domain::vocab::AccountKind;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{json_error, validation_error};
 use crate::http::AppState;
-
-/// Lock-out window for failed sign-ins.
-const WINDOW_MINUTES: i64 = 15;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(token);
@@ -121,13 +113,17 @@ pub async fn token(
 ) -> ApiResult<HttpResponse> {
     let request = parse(&req, &body)?;
     let (username, secret, kind) = match request.grant_type {
-        GrantType::Password => (request.username, request.password, "user"),
-        GrantType::ClientCredentials => (request.client_id, request.client_secret, "client"),
+        GrantType::Password => (request.username, request.password, AccountKind::User),
+        GrantType::ClientCredentials => (
+            request.client_id,
+            request.client_secret,
+            AccountKind::Client,
+        ),
     };
     let (Some(username), Some(secret)) = (username, secret) else {
         let (field, other) = match kind {
-            "user" => ("username", "password"),
-            _ => ("client_id", "client_secret"),
+            AccountKind::User => ("username", "password"),
+            AccountKind::Client => ("client_id", "client_secret"),
         };
         return Err(ApiError::unprocessable(
             format!("{field} and {other} are required for this grant"),
@@ -144,82 +140,17 @@ pub async fn token(
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let mut conn = state.pool.get().await?;
-    let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
-
-    let last_success: Option<chrono::DateTime<Utc>> = login_attempts::table
-        .filter(
-            login_attempts::username
-                .eq(&username)
-                .and(login_attempts::success),
-        )
-        .select(dsl::max(login_attempts::at))
-        .first(&mut conn)
-        .await?;
-    let floor = last_success.map_or(since, |s| s.max(since));
-    let (user_failures, user_oldest): (i64, Option<chrono::DateTime<Utc>>) = login_attempts::table
-        .filter(login_attempts::username.eq(&username))
-        .filter(
-            login_attempts::success
-                .eq(false)
-                .and(login_attempts::at.gt(floor)),
-        )
-        .select((count_star(), dsl::min(login_attempts::at)))
-        .first(&mut conn)
-        .await?;
-    let (addr_failures, addr_oldest): (i64, Option<chrono::DateTime<Utc>>) = login_attempts::table
-        .filter(login_attempts::client_addr.eq(&addr))
-        .filter(
-            login_attempts::success
-                .eq(false)
-                .and(login_attempts::at.gt(since)),
-        )
-        .select((count_star(), dsl::min(login_attempts::at)))
-        .first(&mut conn)
-        .await?;
-    let locked_since = if user_failures >= state.config.login_max_failures_per_account {
-        user_oldest
-    } else if addr_failures >= state.config.login_max_failures_per_addr {
-        addr_oldest
-    } else {
-        None
+    let credentials = Credentials {
+        username,
+        secret,
+        kind,
+        addr,
     };
-    if let Some(oldest) = locked_since {
-        let wait = (oldest + Duration::minutes(WINDOW_MINUTES) - Utc::now())
-            .num_seconds()
-            .max(1);
-        tracing::warn!(username, addr, "sign-in locked after repeated failures");
-        return Err(ApiError::too_many_requests(wait as u64));
-    }
-
-    let account: Option<AccountRow> = accounts::table
-        .filter(
-            accounts::username
-                .eq(&username)
-                .and(accounts::kind.eq(kind)),
-        )
-        .select(AccountRow::as_select())
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let hash = account.as_ref().and_then(|a| a.secret_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || password::verify(&secret, hash.as_deref()))
-        .await
-        .map_err(ApiError::internal)?;
-    let ok = verified && account.as_ref().is_some_and(|a| !a.disabled);
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::username.eq(&username),
-            login_attempts::client_addr.eq(&addr),
-            login_attempts::success.eq(ok),
-        ))
-        .execute(&mut conn)
-        .await?;
-    let Some(account) = account.filter(|_| ok) else {
-        return Err(ApiError::unauthorized(
-            "invalid credentials",
-            "thông tin đăng nhập không đúng",
-        ));
+    let lockout = Lockout {
+        max_per_account: state.config.login_max_failures_per_account,
+        max_per_addr: state.config.login_max_failures_per_addr,
     };
+    let account = app::sign_in(&mut conn, credentials, &lockout).await?;
     let access_token = state.keys.issue(account.id)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

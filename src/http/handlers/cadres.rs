@@ -4,25 +4,19 @@
 use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
-use super::posts::{history_of, Post};
-use super::units::unknown;
+use super::posts::Post;
+use crate::app::cadres as app;
+pub use crate::app::cadres::{CadrePatch, NewCadre};
 use crate::auth::Caller;
-use crate::db::audit::{self, Change};
 use crate::db::models::CadreRow;
-use crate::db::schema::cadres;
-use crate::domain::roles::Permission;
+use crate::db::repo::cadres::ListFilter;
 use crate::domain::vocab::Gender;
-use crate::domain::Violation;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
@@ -65,7 +59,7 @@ impl From<CadreRow> for Cadre {
             id: r.id,
             personnel_code: r.personnel_code,
             full_name: r.full_name,
-            gender: r.gender.as_deref().and_then(Gender::parse),
+            gender: r.gender,
             date_of_birth: r.date_of_birth,
             email: r.email,
             managing_unit_id: r.managing_unit_id,
@@ -84,15 +78,6 @@ pub struct CadreDetail {
     pub cadre: Cadre,
     /// Posts held, current and ended, oldest first.
     pub posts: Vec<Post>,
-}
-
-/// Loads one cadre row.
-async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<CadreRow, ApiError> {
-    Ok(cadres::table
-        .find(id)
-        .select(CadreRow::as_select())
-        .first(conn)
-        .await?)
 }
 
 /// Filters of the cadre list.
@@ -121,30 +106,20 @@ pub async fn list(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let (limit, after) = (page.limit()?, page.after()?);
+    let filter = filter.into_inner();
+    let f = ListFilter {
+        managing_unit_id: filter.managing_unit_id,
+        name_like: filter
+            .q
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(crate::domain::text::contains_pattern),
+        personnel_code: filter.personnel_code,
+        after,
+        limit: limit + 1,
+    };
     let mut conn = state.pool.get().await?;
-    let visible = caller
-        .units_with(&mut conn, Permission::PersonnelRead)
-        .await?;
-    let mut q = cadres::table
-        .filter(cadres::managing_unit_id.eq_any(visible))
-        .select(CadreRow::as_select())
-        .order(cadres::id)
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(cadres::id.gt(after));
-    }
-    if let Some(unit) = filter.managing_unit_id {
-        q = q.filter(cadres::managing_unit_id.eq(unit));
-    }
-    if let Some(code) = &filter.personnel_code {
-        q = q.filter(cadres::personnel_code.eq(code.clone()));
-    }
-    if let Some(text) = filter.q.as_deref().filter(|t| !t.is_empty()) {
-        let pattern = super::contains_pattern(text);
-        q = q.filter(cadres::full_name.ilike(pattern));
-    }
-    let rows: Vec<CadreRow> = q.load(&mut conn).await?;
+    let rows = app::list(&mut conn, &caller, &f).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.id, Cadre::from)))
 }
 
@@ -162,86 +137,12 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let row = load(&mut conn, *id).await?;
-    caller
-        .require(
-            &mut conn,
-            Permission::PersonnelRead,
-            Permission::PersonnelRead,
-            row.managing_unit_id,
-        )
-        .await?;
-    let posts = history_of(&mut conn, row.id).await?;
+    let (row, posts) = app::get(&mut conn, &caller, *id).await?;
     let detail = CadreDetail {
         cadre: Cadre::from(row),
-        posts,
+        posts: posts.into_iter().map(Post::from).collect(),
     };
     Ok(ok_tagged(detail.cadre.version, &detail))
-}
-
-/// New cadre.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCadre {
-    /// Personnel file code, unique.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::http::handlers::code_format")
-    )]
-    pub personnel_code: Option<String>,
-    /// Full name.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::http::handlers::plain_text")
-    )]
-    pub full_name: String,
-    /// Gender.
-    pub gender: Option<Gender>,
-    /// Date of birth; not in the future.
-    pub date_of_birth: Option<NaiveDate>,
-    /// E-mail address.
-    #[validate(email, length(max = 254))]
-    pub email: Option<String>,
-    /// The managing unit (the caller needs `personnel_manage` on it).
-    pub managing_unit_id: Uuid,
-}
-
-/// A date of birth in the future, as a violation.
-fn birth_violation(date_of_birth: Option<NaiveDate>) -> Option<Violation> {
-    date_of_birth
-        .filter(|d| *d > Utc::now().date_naive())
-        .map(|_| {
-            Violation::new(
-                "date_of_birth",
-                "in_future",
-                "the date of birth is in the future",
-                "ngày sinh không được ở tương lai",
-            )
-        })
-}
-
-/// Requires `personnel_manage` on a unit named in the body: 403 when the caller can only read
-/// personnel there, 422 when the unit is unknown or out of scope.
-async fn require_managing_unit(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    unit: Uuid,
-) -> Result<(), ApiError> {
-    caller
-        .require(
-            conn,
-            Permission::PersonnelManage,
-            Permission::PersonnelRead,
-            unit,
-        )
-        .await
-        .map_err(|e| {
-            if e.status() == 404 {
-                unknown("managing_unit_id", "unit")
-            } else {
-                e
-            }
-        })
 }
 
 /// Create a cadre
@@ -256,97 +157,13 @@ pub async fn create(
     caller: Caller,
     body: ValidJson<NewCadre>,
 ) -> ApiResult<HttpResponse> {
-    let new = body.0;
-    if let Some(v) = birth_violation(new.date_of_birth) {
-        return Err(ApiError::violations(vec![v]));
-    }
     let mut conn = state.pool.get().await?;
-    require_managing_unit(&mut conn, &caller, new.managing_unit_id).await?;
-    let cadre = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let now = Utc::now();
-                let row = CadreRow {
-                    id: Uuid::now_v7(),
-                    personnel_code: new.personnel_code,
-                    full_name: new.full_name,
-                    gender: new.gender.map(|g| g.as_str().to_owned()),
-                    date_of_birth: new.date_of_birth,
-                    email: new.email,
-                    managing_unit_id: new.managing_unit_id,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                let row: CadreRow = diesel::insert_into(cadres::table)
-                    .values(&row)
-                    .returning(CadreRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let cadre = Cadre::from(row);
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: "cadre.create",
-                        resource_type: "cadre",
-                        resource_id: Some(cadre.id),
-                        unit_id: Some(cadre.managing_unit_id),
-                        before: None::<&()>,
-                        after: Some(&cadre),
-                    },
-                )
-                .await?;
-                Ok(cadre)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let cadre = Cadre::from(app::create(&mut conn, &caller, body.0).await?);
     Ok(created(
         format!("/api/v1/cadres/{}", cadre.id),
         cadre.version,
         &cadre,
     ))
-}
-
-/// Changes to a cadre; absent fields stay as they are.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CadrePatch {
-    /// Personnel file code, unique.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::http::handlers::code_format")
-    )]
-    pub personnel_code: Option<String>,
-    /// Full name.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::http::handlers::plain_text")
-    )]
-    pub full_name: Option<String>,
-    /// Gender.
-    pub gender: Option<Gender>,
-    /// Date of birth; not in the future.
-    pub date_of_birth: Option<NaiveDate>,
-    /// E-mail address.
-    #[validate(email, length(max = 254))]
-    pub email: Option<String>,
-    /// Move the file to another managing unit (needs `personnel_manage` on both units).
-    pub managing_unit_id: Option<Uuid>,
-}
-
-#[derive(AsChangeset)]
-#[diesel(table_name = cadres)]
-struct CadreChanges {
-    personnel_code: Option<String>,
-    full_name: Option<String>,
-    gender: Option<String>,
-    date_of_birth: Option<NaiveDate>,
-    email: Option<String>,
-    managing_unit_id: Option<Uuid>,
-    version: i32,
-    updated_at: DateTime<Utc>,
 }
 
 /// Update a cadre
@@ -364,68 +181,7 @@ pub async fn update(
     if_match: IfMatch,
     body: ValidJson<CadrePatch>,
 ) -> ApiResult<HttpResponse> {
-    let (id, patch) = (*id, body.0);
-    if let Some(v) = birth_violation(patch.date_of_birth) {
-        return Err(ApiError::violations(vec![v]));
-    }
     let mut conn = state.pool.get().await?;
-    let cadre = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let before: CadreRow = cadres::table
-                    .find(id)
-                    .for_update()
-                    .select(CadreRow::as_select())
-                    .first(conn)
-                    .await?;
-                caller
-                    .require(
-                        conn,
-                        Permission::PersonnelManage,
-                        Permission::PersonnelRead,
-                        before.managing_unit_id,
-                    )
-                    .await?;
-                if_match.check(before.version)?;
-                if let Some(unit) = patch
-                    .managing_unit_id
-                    .filter(|u| *u != before.managing_unit_id)
-                {
-                    require_managing_unit(conn, &caller, unit).await?;
-                }
-                let changes = CadreChanges {
-                    personnel_code: patch.personnel_code,
-                    full_name: patch.full_name,
-                    gender: patch.gender.map(|g| g.as_str().to_owned()),
-                    date_of_birth: patch.date_of_birth,
-                    email: patch.email,
-                    managing_unit_id: patch.managing_unit_id,
-                    version: before.version + 1,
-                    updated_at: Utc::now(),
-                };
-                let row: CadreRow = diesel::update(cadres::table.find(id))
-                    .set(&changes)
-                    .returning(CadreRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let (before, after) = (Cadre::from(before), Cadre::from(row));
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: "cadre.update",
-                        resource_type: "cadre",
-                        resource_id: Some(id),
-                        unit_id: Some(after.managing_unit_id),
-                        before: Some(&before),
-                        after: Some(&after),
-                    },
-                )
-                .await?;
-                Ok(after)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let cadre = Cadre::from(app::update(&mut conn, &caller, *id, &if_match, body.0).await?);
     Ok(ok_tagged(cadre.version, &cadre))
 }

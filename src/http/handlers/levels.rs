@@ -3,21 +3,16 @@
 use actix_web::{delete, get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use scoped_futures::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
+use crate::app::levels as app;
+pub use crate::app::levels::{LevelPatch, NewLevel};
 use crate::auth::Caller;
-use crate::db::audit::{self, Change};
 use crate::db::models::LevelRow;
-use crate::db::schema::org_levels;
-use crate::domain::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::extract::{created, ok_tagged, IfMatch, Page, ValidJson};
 use crate::http::openapi::{DeleteErrors, ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
@@ -66,55 +61,14 @@ impl From<LevelRow> for Level {
     }
 }
 
-/// New level.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewLevel {
-    /// Stable code (lower-case letters, digits, `_`).
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::http::handlers::code_format")
-    )]
-    pub code: String,
-    /// Vietnamese name.
-    #[validate(length(min = 1, max = 200))]
-    pub name_vi: String,
-    /// English name.
-    #[validate(length(min = 1, max = 200))]
-    pub name_en: String,
-    /// Depth, 1–100, unique.
-    #[validate(range(min = 1, max = 100))]
-    pub rank: i32,
-}
-
-/// Changes to a level; absent fields stay as they are.
-#[derive(Debug, Deserialize, Validate, ToSchema, AsChangeset)]
-#[diesel(table_name = org_levels)]
-#[serde(deny_unknown_fields)]
-pub struct LevelPatch {
-    /// Vietnamese name.
-    #[validate(length(min = 1, max = 200))]
-    pub name_vi: Option<String>,
-    /// English name.
-    #[validate(length(min = 1, max = 200))]
-    pub name_en: Option<String>,
-    /// Depth, 1–100, unique.
-    #[validate(range(min = 1, max = 100))]
-    pub rank: Option<i32>,
-}
-
 /// All levels, by rank.
 #[utoipa::path(tag = "organisation",
     description = "The level definitions, ordered by rank (at most 100, so always one page).",
     responses((status = 200, description = "Levels", body = Page<Level>), ReadErrors))]
 #[get("/levels")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let rows: Vec<LevelRow> = org_levels::table
-        .order(org_levels::rank)
-        .select(LevelRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let rows = app::list(&mut conn, &caller).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: rows.into_iter().map(Level::from).collect::<Vec<_>>(),
         next_cursor: None,
@@ -130,16 +84,12 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> ApiResult<Http
 #[get("/levels/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let row: LevelRow = org_levels::table
-        .find(*id)
-        .select(LevelRow::as_select())
-        .first(&mut conn)
-        .await?;
-    Ok(ok_tagged(row.version, &Level::from(row)))
+    let level = Level::from(app::get(&mut conn, &caller, *id).await?);
+    Ok(ok_tagged(level.version, &level))
 }
 
 /// Create a level
@@ -153,49 +103,8 @@ pub async fn create(
     caller: Caller,
     body: ValidJson<NewLevel>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.0;
     let mut conn = state.pool.get().await?;
-    caller
-        .require_global(&mut conn, Permission::OrgManage)
-        .await?;
-    let level = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let now = Utc::now();
-                let row = LevelRow {
-                    id: Uuid::now_v7(),
-                    code: body.code,
-                    name_vi: body.name_vi,
-                    name_en: body.name_en,
-                    rank: body.rank,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                let row: LevelRow = diesel::insert_into(org_levels::table)
-                    .values(&row)
-                    .returning(LevelRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let level = Level::from(row);
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: "level.create",
-                        resource_type: "level",
-                        resource_id: Some(level.id),
-                        unit_id: None,
-                        before: None::<&()>,
-                        after: Some(&level),
-                    },
-                )
-                .await?;
-                Ok(level)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let level = Level::from(app::create(&mut conn, &caller, body.0).await?);
     Ok(created(
         format!("/api/v1/levels/{}", level.id),
         level.version,
@@ -217,47 +126,8 @@ pub async fn update(
     if_match: IfMatch,
     body: ValidJson<LevelPatch>,
 ) -> ApiResult<HttpResponse> {
-    let (id, patch) = (*id, body.0);
     let mut conn = state.pool.get().await?;
-    let level = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let before: LevelRow = org_levels::table
-                    .find(id)
-                    .for_update()
-                    .select(LevelRow::as_select())
-                    .first(conn)
-                    .await?;
-                caller.require_global(conn, Permission::OrgManage).await?;
-                if_match.check(before.version)?;
-                let row: LevelRow = diesel::update(org_levels::table.find(id))
-                    .set((
-                        &patch,
-                        org_levels::version.eq(before.version + 1),
-                        org_levels::updated_at.eq(Utc::now()),
-                    ))
-                    .returning(LevelRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let (before, after) = (Level::from(before), Level::from(row));
-                audit::record(
-                    conn,
-                    Some(&caller),
-                    Change {
-                        action: "level.update",
-                        resource_type: "level",
-                        resource_id: Some(id),
-                        unit_id: None,
-                        before: Some(&before),
-                        after: Some(&after),
-                    },
-                )
-                .await?;
-                Ok(after)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let level = Level::from(app::update(&mut conn, &caller, *id, &if_match, body.0).await?);
     Ok(ok_tagged(level.version, &level))
 }
 
@@ -274,39 +144,7 @@ pub async fn delete(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let id = *id;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(|conn| {
-        async move {
-            let before: LevelRow = org_levels::table
-                .find(id)
-                .for_update()
-                .select(LevelRow::as_select())
-                .first(conn)
-                .await?;
-            caller.require_global(conn, Permission::OrgManage).await?;
-            if_match.check(before.version)?;
-            diesel::delete(org_levels::table.find(id))
-                .execute(conn)
-                .await
-                .map_err(super::still_referenced)?;
-            audit::record(
-                conn,
-                Some(&caller),
-                Change {
-                    action: "level.delete",
-                    resource_type: "level",
-                    resource_id: Some(id),
-                    unit_id: None,
-                    before: Some(&Level::from(before)),
-                    after: None::<&()>,
-                },
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
+    app::delete(&mut conn, &caller, *id, &if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }

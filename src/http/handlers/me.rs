@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::accounts::{self, Account};
-use super::bindings::{self, RoleBinding};
+use super::accounts::Account;
+use super::bindings::RoleBinding;
+use crate::app::{accounts, bindings};
 use crate::auth::Caller;
 use crate::domain::roles::{Permission, Role};
 use crate::error::ApiResult;
@@ -52,9 +53,12 @@ pub struct Me {
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let account = Account::from(accounts::load(&mut conn, caller.account_id).await?);
-    let ids: Vec<Uuid> = caller.bindings.iter().map(|b| b.id).collect();
-    let bindings = bindings::load_many(&mut conn, &ids).await?;
+    let account = Account::from(accounts::me(&mut conn, &caller).await?);
+    let bindings = bindings::of_caller(&mut conn, &caller)
+        .await?
+        .into_iter()
+        .map(RoleBinding::from)
+        .collect();
     let mut permissions: Vec<Grant> = caller
         .bindings
         .iter()

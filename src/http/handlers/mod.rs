@@ -24,28 +24,3 @@ pub mod rounds;
 pub mod supervision;
 pub mod units;
 pub mod vocabularies;
-
-pub(crate) use crate::domain::text::{code_format, plain_text};
-use crate::error::ApiError;
-
-/// A `LIKE` pattern matching `text` anywhere, with its wildcards and escape character escaped.
-pub(crate) fn contains_pattern(text: &str) -> String {
-    format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
-/// A delete refused by a foreign key becomes 409: the object is still in use.
-pub(crate) fn still_referenced(e: diesel::result::Error) -> ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::conflict(
-            "the resource is still referenced by other records",
-            "đối tượng vẫn đang được các bản ghi khác tham chiếu",
-        ),
-        other => other.into(),
-    }
-}

@@ -139,7 +139,7 @@ pub struct Review {
     /// Comments (required to return a plan).
     #[validate(
         length(min = 1, max = 5000),
-        custom(function = "crate::http::handlers::plain_text")
+        custom(function = "crate::domain::text::plain_text")
     )]
     pub comment: Option<String>,
 }

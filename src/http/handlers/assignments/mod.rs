@@ -1,0 +1,43 @@
+//! Assignments: tasks and quantified targets given by a round's unit to the head of a unit
+//! below it, with their milestones, versioned terms, cascade to subordinate units, roll-up,
+//! carry-over into a later round, and the `start` and `withdraw` actions.
+//!
+//! One file per group of actions: [`read`] (list, get, terms, roll-up), [`edit`] (create,
+//! update, delete) and [`actions`] (start, withdraw, carry-over); the wire types are in
+//! [`views`]. The use cases are in `crate::app::assignments`.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+mod actions;
+mod edit;
+mod read;
+pub mod views;
+
+pub use actions::{carry_over, start, withdraw};
+pub use edit::{create, delete, update};
+pub use read::{get, list, rollup, terms};
+pub use views::{Assignment, RollupChild, RollupView, TermsHistory, TermsVersion};
+
+/// Kept for the callers of the old path; new code uses `crate::app::assignments::lock_checked`.
+#[allow(unused_imports)]
+pub(crate) use crate::app::assignments::lock_checked as lock;
+pub use crate::app::assignments::{
+    AssignmentFilter, AssignmentPatch, CarryOver, Milestone, NewAssignment, TargetSpec, Withdrawal,
+};
+/// Kept for the callers of the old path; new code uses
+/// `crate::auth::policy::assignments::visible`.
+#[allow(unused_imports)]
+pub(crate) use crate::auth::policy::assignments::visible as load_visible;
+
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(start)
+        .service(withdraw)
+        .service(terms)
+        .service(rollup)
+        .service(carry_over);
+}

@@ -1,0 +1,29 @@
+//! The Organisation Board's reports: tallies of assignments by round, year, group, unit (with
+//! its subtree), content area and kind — assigned, due, completed on time or late, at 80% or
+//! more, in progress, overdue, grades and the completion rate — as they stand now or exactly as
+//! they stood at a cut-off, exported to CSV and Excel; and the Standing Committee's publication
+//! of a round's results to portals.
+
+mod exports;
+mod files;
+mod public;
+mod publication;
+mod report;
+mod views;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use self::exports::*;
+pub use self::public::*;
+pub use self::publication::*;
+pub use self::report::*;
+pub use self::views::*;
+pub use crate::app::results::{GroupBy, ResultFilter};
+
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(results)
+        .service(export)
+        .service(publish)
+        .service(public_rounds)
+        .service(public_results);
+}

@@ -1,0 +1,36 @@
+//! Organisation units: the tree of any depth, read as of any date, with dated parent links.
+//!
+//! The use cases live in `crate::app::units`, the access rule in `crate::auth::policy::units`
+//! and the queries in `crate::db::repo::units`; this module only routes and shapes answers.
+
+mod read;
+mod views;
+mod write;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use self::read::{get, history, list, subtree, UnitFilter};
+pub use self::views::{OrgUnit, ParentLink, Subtree, SubtreeEntry, Succession, UnitHistory};
+pub use self::write::{close, create, delete, move_unit, update};
+pub use crate::app::units::{CloseUnit, MoveUnit, NewUnit, UnitPatch};
+use crate::error::ApiError;
+
+pub(crate) fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(delete)
+        .service(subtree)
+        .service(history)
+        .service(move_unit)
+        .service(close);
+}
+
+/// A 422 for a reference to something that does not exist (or is not visible).
+///
+/// Kept for the callers of the old path; new code uses `ApiError::unknown`.
+#[allow(dead_code)]
+pub(crate) fn unknown(field: &str, what: &str) -> ApiError {
+    ApiError::unknown(field, what)
+}
