@@ -16,6 +16,7 @@ use crate::auth::{password, Caller};
 use crate::db::models::AccountRow;
 use crate::db::repo;
 use crate::domain::sign_in::{user_floor, wait_seconds, window_start, Failures};
+use crate::domain::text::plain_text;
 use crate::domain::vocab::AccountKind;
 use crate::error::{ApiError, Msg};
 
@@ -113,10 +114,7 @@ pub struct NewAccount {
     #[validate(length(min = 3, max = 100), custom(function = "username_format"))]
     pub username: String,
     /// Name shown to people.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub display_name: String,
     /// A person or a machine client.
     pub kind: AccountKind,
@@ -140,10 +138,7 @@ pub struct NewAccount {
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     /// Name shown to people.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub display_name: Option<String>,
     /// Refuse (`true`) or allow again (`false`) sign-in and every token of the account. An
     /// administrator cannot disable their own account.

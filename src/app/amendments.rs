@@ -20,6 +20,7 @@ use crate::db::repo;
 use crate::domain::canonical;
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::AssignmentKind;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{
     AmendmentAction, AmendmentKind, AmendmentState, AssignmentAction, AssignmentState,
 };
@@ -43,10 +44,7 @@ pub struct NewAmendment {
     /// `target_change`, `deadline_change` or `withdrawal`.
     pub kind: AmendmentKind,
     /// Why (e.g. an objective cause).
-    #[validate(
-        length(min = 10, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 10, max = 5000), custom(function = "plain_text"))]
     pub justification: String,
     /// Whether the cause is objective (outside the unit's control).
     #[serde(default)]
@@ -63,10 +61,7 @@ pub struct NewAmendment {
 #[serde(deny_unknown_fields)]
 pub struct AmendmentDecision {
     /// Comments (required to reject).
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub comment: Option<String>,
 }
 

@@ -19,7 +19,9 @@ use crate::domain::assignment::{self as rules, Parent, RolledUp, Shape};
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
 use crate::domain::target::{Rollup, Target, TargetShape};
+use crate::domain::text::code_format;
 use crate::domain::text::fold;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundState};
 use crate::error::ApiError;
 
@@ -55,10 +57,7 @@ pub fn terms_of(a: &AssignmentRow) -> Value {
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
     /// Unit of measure, e.g. "đảng viên", "%", "tỷ đồng" (not needed for a milestone).
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub unit_of_measure: Option<String>,
     /// `at_least`, `at_most` (lower is better), `range`, `exactly` or `milestone` (yes/no).
     pub shape: TargetShape,
@@ -92,10 +91,7 @@ pub struct Milestone {
     /// Id (given by the server when absent).
     pub id: Option<Uuid>,
     /// What is to be done by the due date.
-    #[validate(
-        length(min = 1, max = 1000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
     pub title: String,
     /// Due date, within the assignment's period.
     pub due_date: NaiveDate,
@@ -279,32 +275,20 @@ pub struct NewAssignment {
     /// The unit whose head receives it: strictly below the assigning unit.
     pub assignee_unit_id: Uuid,
     /// Code, unique in the round.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: Option<String>,
     /// Title.
-    #[validate(
-        length(min = 1, max = 1000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
     pub title: String,
     /// Description.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub description: Option<String>,
     /// Content area.
     pub content_area: ContentArea,
     /// `task` (needs `product_description`) or `target` (needs `target`).
     pub kind: AssignmentKind,
     /// The product expected of a task.
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub product_description: Option<String>,
     /// Flags.
     #[serde(default)]
@@ -334,10 +318,7 @@ pub struct NewAssignment {
     /// The assignment this one cascades from: one given to the round's assigning unit.
     pub parent_id: Option<Uuid>,
     /// Code of the indicator department feeds report for this target (targets only).
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub indicator_code: Option<String>,
 }
 
@@ -572,30 +553,18 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 pub struct AssignmentPatch {
     /// Code.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: Option<String>,
     /// Title.
-    #[validate(
-        length(min = 1, max = 1000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
     pub title: Option<String>,
     /// Description.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub description: Option<String>,
     /// Content area.
     pub content_area: Option<ContentArea>,
     /// Product of a task.
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub product_description: Option<String>,
     /// Flags (replaces all).
     #[validate(length(max = 5))]
@@ -618,10 +587,7 @@ pub struct AssignmentPatch {
     #[validate(length(max = 100), nested)]
     pub milestones: Option<Vec<Milestone>>,
     /// Indicator code for department feeds.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub indicator_code: Option<String>,
 }
 
@@ -797,10 +763,7 @@ pub async fn start(
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// Why it is withdrawn.
-    #[validate(
-        length(min = 5, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

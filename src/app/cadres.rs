@@ -15,6 +15,8 @@ use crate::auth::Caller;
 use crate::db::models::CadreRow;
 use crate::db::repo;
 use crate::domain::org_rules::birth_violation;
+use crate::domain::text::code_format;
+use crate::domain::text::plain_text;
 use crate::domain::vocab::Gender;
 use crate::error::ApiError;
 
@@ -23,16 +25,10 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct NewCadre {
     /// Personnel file code, unique.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub personnel_code: Option<String>,
     /// Full name.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub full_name: String,
     /// Gender.
     pub gender: Option<Gender>,
@@ -50,16 +46,10 @@ pub struct NewCadre {
 #[serde(deny_unknown_fields)]
 pub struct CadrePatch {
     /// Personnel file code, unique.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub personnel_code: Option<String>,
     /// Full name.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub full_name: Option<String>,
     /// Gender.
     pub gender: Option<Gender>,

@@ -20,6 +20,7 @@ use crate::domain::canonical;
 use crate::domain::commitment::SignatureVerdict;
 use crate::domain::roles::Permission;
 use crate::domain::signature::{self, SignatureAlgorithm, SignatureCheck};
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundState};
 use crate::error::{ApiError, Msg};
 
@@ -65,16 +66,10 @@ pub struct NewDelegation {
     /// Last day.
     pub valid_to: Option<NaiveDate>,
     /// The document that grants it.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub decision_ref: Option<String>,
     /// Why.
-    #[validate(
-        length(min = 5, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

@@ -21,6 +21,7 @@ use crate::domain::evaluation::{attribute, period_dates, Tenure};
 use crate::domain::grading::{self, Facts, Grade, Item, QuotaCheck, RuleSet};
 use crate::domain::quota::{group_quota, Standing};
 use crate::domain::roles::Permission;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{EvaluationAction, EvaluationState};
 use crate::domain::Violation;
 use crate::error::ApiError;
@@ -159,10 +160,7 @@ pub struct SelfAssessment {
     #[validate(range(min = 0.0, max = 100.0))]
     pub score: Option<f64>,
     /// What was achieved.
-    #[validate(
-        length(min = 1, max = 20000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub narrative: String,
     /// Evidence cited (of this assignment, not retracted).
     #[validate(length(max = 200))]
@@ -182,10 +180,7 @@ pub struct Appraisal {
     #[validate(range(min = 0.0, max = 100.0))]
     pub score: Option<f64>,
     /// Remarks.
-    #[validate(
-        length(min = 1, max = 20000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub remarks: String,
     /// The facts as the Board finds them (default: the head's).
     #[validate(length(min = 1, max = 200), nested)]
@@ -201,10 +196,7 @@ pub struct Appraisal {
 #[serde(deny_unknown_fields)]
 pub struct ReturnComment {
     /// What must be done again.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub comment: String,
 }
 
@@ -215,16 +207,10 @@ pub struct Decision {
     /// Final grade.
     pub grade: Grade,
     /// Note of the decision.
-    #[validate(
-        length(max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 10000), custom(function = "plain_text"))]
     pub note: Option<String>,
     /// Why the quota of excellent grades may be exceeded (required when it is).
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub quota_exception_reason: Option<String>,
 }
 
@@ -235,10 +221,7 @@ pub struct Override {
     /// The new grade.
     pub grade: Grade,
     /// Why the decision is cancelled.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

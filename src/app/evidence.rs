@@ -22,6 +22,7 @@ use crate::domain::evidence::{
     content_violations, integrity_of, milestone_violation, sanitize_file_name, verdict_violation,
     EvidenceKind, IntegrityState, VerificationMark,
 };
+use crate::domain::text::plain_text;
 use crate::domain::Violation;
 use crate::error::ApiError;
 use crate::storage::{Rehash, Staged};
@@ -34,18 +35,12 @@ const RESOURCE: &str = "evidence";
 #[serde(deny_unknown_fields)]
 pub struct DocumentRef {
     /// Number and symbol, e.g. "15-QĐ/TU".
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub number: String,
     /// Date of issue.
     pub date: NaiveDate,
     /// Issuing body, e.g. "Tỉnh ủy Phú Thọ".
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub issuer: String,
 }
 
@@ -54,16 +49,10 @@ pub struct DocumentRef {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceAttachment {
     /// Title.
-    #[validate(
-        length(min = 1, max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
     pub title: String,
     /// Description.
-    #[validate(
-        length(max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 10000), custom(function = "plain_text"))]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
@@ -79,16 +68,10 @@ pub struct NewEvidence {
     /// `link` or `document` (files go to `/evidence/files`).
     pub kind: EvidenceKind,
     /// Title.
-    #[validate(
-        length(min = 1, max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
     pub title: String,
     /// Description.
-    #[validate(
-        length(max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 10000), custom(function = "plain_text"))]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
@@ -108,10 +91,7 @@ pub struct NewEvidence {
 #[serde(deny_unknown_fields)]
 pub struct Retraction {
     /// Why the evidence is withdrawn.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
     pub reason: String,
 }
 
@@ -122,10 +102,7 @@ pub struct NewMark {
     /// `verified` or `disputed`.
     pub mark: VerificationMark,
     /// What was checked, or what is disputed.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub comment: String,
 }
 

@@ -22,6 +22,8 @@ use crate::auth::{scope, Caller};
 use crate::db::models::{AssignmentRow, LicenceRow, ObservationRow};
 use crate::db::repo;
 use crate::domain::feed::{mismatch, observed_day, within, Provenance, Rejection, RowStatus};
+use crate::domain::text::code_format;
+use crate::domain::text::plain_text;
 use crate::domain::Violation;
 use crate::error::{ApiError, Msg};
 
@@ -33,22 +35,13 @@ pub const MAX_ROWS: usize = 50_000;
 #[serde(deny_unknown_fields)]
 pub struct ObservationIn {
     /// The sender's own id of the value; sending it again updates or is ignored.
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub external_id: String,
     /// The indicator (an assignment's `indicator_code`).
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub indicator_code: String,
     /// The unit's master-data code.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub unit_code: String,
     /// The reporting period, e.g. `2022-Q1` (the value stands at its cut-off), or use `date`.
     pub period: Option<String>,
@@ -57,10 +50,7 @@ pub struct ObservationIn {
     /// The value.
     pub value: f64,
     /// Reference of the source (document, dataset).
-    #[validate(
-        length(max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 500), custom(function = "plain_text"))]
     pub source_ref: Option<String>,
 }
 
@@ -79,10 +69,7 @@ pub struct NewLicence {
     /// The machine client (an account of kind `client`).
     pub account_id: Uuid,
     /// The indicator.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub indicator_code: String,
     /// The unit; the caller needs `account_manage` on it.
     pub unit_id: Uuid,
@@ -102,10 +89,7 @@ pub struct LicenceEnd {
     /// Its last day (default today); values observed after it are refused.
     pub valid_to: Option<NaiveDate>,
     /// Why it ends.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

@@ -15,6 +15,8 @@ use crate::auth::Caller;
 use crate::db::models::GroupRow;
 use crate::db::repo;
 use crate::domain::org_rules::{duplicate_member, member_violation};
+use crate::domain::text::code_format;
+use crate::domain::text::plain_text;
 use crate::error::ApiError;
 
 /// A group with its member units (sorted by id).
@@ -44,22 +46,13 @@ pub struct NewGroup {
     #[validate(range(min = 2000, max = 2100))]
     pub year: i32,
     /// Code, unique per owner and year.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: String,
     /// Vietnamese label.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub label_vi: String,
     /// English label.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub label_en: Option<String>,
     /// Member units (at most 500, distinct, readable by the caller, not the owner).
     #[validate(length(max = 500))]
@@ -72,22 +65,13 @@ pub struct NewGroup {
 #[serde(deny_unknown_fields)]
 pub struct GroupPatch {
     /// Code, unique per owner and year.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: Option<String>,
     /// Vietnamese label.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub label_vi: Option<String>,
     /// English label.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub label_en: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use crate::auth::policy::levels as policy;
 use crate::auth::Caller;
 use crate::db::models::LevelRow;
 use crate::db::repo;
+use crate::domain::text::code_format;
 use crate::error::ApiError;
 
 /// New level.
@@ -18,10 +19,7 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct NewLevel {
     /// Stable code (lower-case letters, digits, `_`).
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: String,
     /// Vietnamese name.
     #[validate(length(min = 1, max = 200))]

@@ -111,7 +111,10 @@ impl Tx<'_> {
 }
 
 /// Runs `work` in one transaction for `caller` and writes the audit records it made; rolls
-/// everything back when it fails. A change that records nothing is refused as a defect.
+/// everything back when it fails. A change that records nothing is refused as a defect. If the
+/// request is abandoned mid-way (time limit, client gone), the connection goes back to the pool
+/// inside its transaction; the pool sees that state as broken and closes it, so the server rolls
+/// the transaction back.
 pub async fn in_tx<T>(
     conn: &mut AsyncPgConnection,
     caller: &Caller,

@@ -14,6 +14,7 @@ use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, PlanRow};
 use crate::db::repo;
 use crate::domain::roles::Permission;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{PlanAction, PlanState};
 use crate::domain::Violation;
 use crate::error::ApiError;
@@ -23,18 +24,12 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     /// What is to be achieved.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
     pub description: String,
     /// The number aimed at, if quantified.
     pub value: Option<f64>,
     /// Its unit of measure.
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub unit_of_measure: Option<String>,
 }
 
@@ -43,10 +38,7 @@ pub struct Objective {
 #[serde(deny_unknown_fields)]
 pub struct RoadmapStep {
     /// What is done in this step.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
     pub step: String,
     /// When it starts.
     pub start_date: Option<NaiveDate>,
@@ -59,16 +51,10 @@ pub struct RoadmapStep {
 #[serde(deny_unknown_fields)]
 pub struct PlanContent {
     /// Concrete solutions.
-    #[validate(
-        length(min = 1, max = 20000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub solutions: String,
     /// General objective.
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub general_objective: String,
     /// Specific, quantified objectives.
     #[serde(default)]

@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::db::models::PostRow;
 use crate::db::repo;
 use crate::domain::org_rules::{post_ends_before_start, post_outside_unit};
+use crate::domain::text::plain_text;
 use crate::domain::vocab::PostKind;
 use crate::error::ApiError;
 
@@ -45,10 +46,7 @@ pub struct NewPost {
     /// Kind of post; a unit has at most one head at a time.
     pub kind: PostKind,
     /// Title.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub title: String,
     /// Acting capacity (default false).
     #[serde(default)]
@@ -64,10 +62,7 @@ pub struct NewPost {
 #[serde(deny_unknown_fields)]
 pub struct PostPatch {
     /// Title.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub title: Option<String>,
     /// Acting capacity.
     pub acting: Option<bool>,
@@ -80,10 +75,7 @@ pub struct EndPost {
     /// Last day in the post; not before its first day.
     pub valid_to: NaiveDate,
     /// Why (e.g. the decision on retirement, transfer or dismissal).
-    #[validate(
-        length(min = 1, max = 1000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

@@ -21,6 +21,7 @@ use crate::domain::progress::{
 };
 use crate::domain::roles::Permission;
 use crate::domain::round_rules::AssignmentKind;
+use crate::domain::text::plain_text;
 use crate::domain::Violation;
 use crate::error::ApiError;
 
@@ -29,20 +30,14 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct ReportContent {
     /// What was done in the period.
-    #[validate(
-        length(min = 1, max = 20000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub narrative: String,
     /// The target's actual value (targets only).
     pub actual_value: Option<f64>,
     /// The day the value was measured (needed with a value).
     pub measured_on: Option<NaiveDate>,
     /// Where the value comes from (e.g. "Cục Thống kê, báo cáo tháng 3").
-    #[validate(
-        length(min = 1, max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
     pub value_source: Option<String>,
     /// The head's own estimate of completion, in percent (0–200).
     #[validate(range(min = 0.0, max = 200.0))]
@@ -50,22 +45,13 @@ pub struct ReportContent {
     /// On track, at risk or off track.
     pub confidence: Confidence,
     /// Why the confidence is worse than in the previous period (required then).
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub confidence_narrative: Option<String>,
     /// Obstacles (khó khăn, vướng mắc).
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub obstacles: Option<String>,
     /// Proposals (kiến nghị).
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub proposals: Option<String>,
 }
 
@@ -95,10 +81,7 @@ impl ReportContent {
 #[serde(deny_unknown_fields)]
 pub struct ReportReview {
     /// Comments (required to return a report).
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub comment: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::db::models::RestructuringRow;
 use crate::db::repo;
 use crate::domain::restructuring::{plan_merge, plan_split, Plan, UnitAtDate};
+use crate::domain::text::plain_text;
 use crate::domain::validity::Validity;
 use crate::domain::vocab::RestructuringKind;
 use crate::error::ApiError;
@@ -29,16 +30,10 @@ pub struct MergeRequest {
     /// First day of the successor; the predecessors close the day before.
     pub effective_date: NaiveDate,
     /// The deciding document.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub decision_ref: Option<String>,
     /// Note.
-    #[validate(
-        length(max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 2000), custom(function = "plain_text"))]
     pub note: Option<String>,
     /// Units merged (at least two).
     #[validate(length(min = 2, max = 100))]
@@ -55,16 +50,10 @@ pub struct SplitRequest {
     /// First day of the successors; the predecessor closes the day before.
     pub effective_date: NaiveDate,
     /// The deciding document.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub decision_ref: Option<String>,
     /// Note.
-    #[validate(
-        length(max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(max = 2000), custom(function = "plain_text"))]
     pub note: Option<String>,
     /// The unit split.
     pub predecessor_id: Uuid,

@@ -21,6 +21,7 @@ use crate::domain::periods::Cadence;
 use crate::domain::roles::Permission;
 use crate::domain::round_issue::{self, IssuedTerms};
 use crate::domain::round_rules::{self, ContentArea, GroupRule, PlannedAssignment};
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{AssignmentAction, RoundAction, RoundState};
 use crate::domain::{canonical, spot_check, Violation};
 use crate::error::{ApiError, Msg};
@@ -96,36 +97,21 @@ pub struct NewRound {
     #[validate(range(min = 2000, max = 2100))]
     pub year: i32,
     /// Congress term, e.g. "2020-2025".
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
     pub term_label: Option<String>,
     /// Title.
-    #[validate(
-        length(min = 1, max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
     pub title: String,
     /// Number and symbol of the decision, e.g. "15-QĐ/TU" (needed to issue).
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub decision_number: Option<String>,
     /// Date of the decision (needed to issue).
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub signer_title: Option<String>,
     /// Name of the signer.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub signer_name: Option<String>,
     /// Per-group rules (at most one per group).
     #[serde(default)]
@@ -156,36 +142,21 @@ fn five() -> i32 {
 #[serde(deny_unknown_fields)]
 pub struct RoundPatch {
     /// Congress term.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
     pub term_label: Option<String>,
     /// Title.
-    #[validate(
-        length(min = 1, max = 500),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
     pub title: Option<String>,
     /// Number and symbol of the decision.
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub decision_number: Option<String>,
     /// Date of the decision.
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub signer_title: Option<String>,
     /// Name of the signer.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub signer_name: Option<String>,
     /// Replaces every per-group rule.
     #[validate(length(max = 50), nested)]
@@ -204,10 +175,7 @@ pub struct RoundPatch {
 #[serde(deny_unknown_fields)]
 pub struct IssueRound {
     /// Written reason to issue despite broken rules (recorded with the list of breaches).
-    #[validate(
-        length(min = 10, max = 2000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 10, max = 2000), custom(function = "plain_text"))]
     pub override_reason: Option<String>,
 }
 
@@ -219,10 +187,7 @@ pub struct NewSpotCheck {
     #[validate(range(exclusive_min = 0.0, max = 1.0))]
     pub share: f64,
     /// Seed of the draw (default: a random one, recorded).
-    #[validate(
-        length(min = 1, max = 200),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
     pub seed: Option<String>,
 }
 

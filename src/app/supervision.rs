@@ -16,6 +16,7 @@ use crate::db::models::{ObstacleRow, OpinionRow};
 use crate::db::repo;
 use crate::domain::progress::{ObstacleAction, ObstacleRefusal, ObstacleState, ObstacleStatus};
 use crate::domain::roles::Permission;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::AssignmentState;
 use crate::domain::Violation;
 use crate::error::ApiError;
@@ -25,16 +26,10 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct NewObstacle {
     /// What stands in the way.
-    #[validate(
-        length(min = 5, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 5, max = 10000), custom(function = "plain_text"))]
     pub description: String,
     /// The support asked for.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub support_requested: Option<String>,
     /// The progress report of the assignment it comes with, if any.
     pub report_id: Option<Uuid>,
@@ -45,10 +40,7 @@ pub struct NewObstacle {
 #[serde(deny_unknown_fields)]
 pub struct ObstacleNote {
     /// The answer, resolution note or certification note.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub note: String,
 }
 
@@ -57,10 +49,7 @@ pub struct ObstacleNote {
 #[serde(deny_unknown_fields)]
 pub struct NewOpinion {
     /// The opinion.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub body: String,
 }
 

@@ -14,6 +14,8 @@ use crate::db::models::{ParentLinkRow, UnitRow};
 use crate::db::repo;
 use crate::db::repo::restructurings::SuccessionRow;
 use crate::domain::org_rules::{move_outside_validity, unit_closes_before_start};
+use crate::domain::text::code_format;
+use crate::domain::text::plain_text;
 use crate::domain::tree::{check_child, Placement};
 use crate::domain::validity::Validity;
 use crate::domain::vocab::UnitType;
@@ -38,22 +40,13 @@ pub struct UnitAt {
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     /// Master-data code.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: String,
     /// Vietnamese name.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub name: String,
     /// Short name.
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub short_name: Option<String>,
     /// Kind of unit.
     pub unit_type: UnitType,
@@ -71,22 +64,13 @@ pub struct NewUnit {
 #[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     /// Master-data code.
-    #[validate(
-        length(min = 1, max = 50),
-        custom(function = "crate::domain::text::code_format")
-    )]
+    #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
     pub code: Option<String>,
     /// Vietnamese name.
-    #[validate(
-        length(min = 1, max = 300),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
     pub name: Option<String>,
     /// Short name.
-    #[validate(
-        length(min = 1, max = 100),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
     pub short_name: Option<String>,
     /// Kind of unit.
     pub unit_type: Option<UnitType>,
@@ -109,10 +93,7 @@ pub struct CloseUnit {
     /// Last valid day.
     pub valid_to: NaiveDate,
     /// Why (e.g. the dissolving decision).
-    #[validate(
-        length(min = 1, max = 1000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
     pub reason: String,
 }
 

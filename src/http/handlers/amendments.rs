@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-pub use crate::app::amendments::Proposal;
+use crate::app::amendments::Proposal;
 use crate::app::amendments::{self as app, AmendmentDecision, NewAmendment};
 use crate::auth::Caller;
 use crate::db::models::AmendmentRow;

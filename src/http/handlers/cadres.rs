@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::posts::Post;
 use crate::app::cadres as app;
-pub use crate::app::cadres::{CadrePatch, NewCadre};
+use crate::app::cadres::{CadrePatch, NewCadre};
 use crate::auth::Caller;
 use crate::db::models::CadreRow;
 use crate::db::repo::cadres::ListFilter;

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::app::groups::{self as app, Grouped};
-pub use crate::app::groups::{GroupPatch, NewGroup, NewMember};
+use crate::app::groups::{GroupPatch, NewGroup, NewMember};
 use crate::auth::Caller;
 use crate::db::repo::groups::ListFilter;
 use crate::error::ApiResult;

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::app::levels as app;
-pub use crate::app::levels::{LevelPatch, NewLevel};
+use crate::app::levels::{LevelPatch, NewLevel};
 use crate::auth::Caller;
 use crate::db::models::LevelRow;
 use crate::error::ApiResult;

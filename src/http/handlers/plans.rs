@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::app::plans::{self as app, Objective, PlanContent, RoadmapStep};
 use crate::auth::Caller;
 use crate::db::models::PlanRow;
+use crate::domain::text::plain_text;
 use crate::domain::workflow::{PlanAction, PlanState};
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
@@ -137,10 +138,7 @@ pub async fn put(
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// Comments (required to return a plan).
-    #[validate(
-        length(min = 1, max = 5000),
-        custom(function = "crate::domain::text::plain_text")
-    )]
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
     pub comment: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::app::posts::{self as app, Held};
-pub use crate::app::posts::{EndPost, NewPost, PostPatch};
+use crate::app::posts::{EndPost, NewPost, PostPatch};
 use crate::auth::Caller;
 use crate::db::repo::posts::ListFilter;
 use crate::domain::vocab::PostKind;

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::app::restructurings::{self as app, Moved, Restructured};
-pub use crate::app::restructurings::{MergeRequest, SplitRequest};
+use crate::app::restructurings::{MergeRequest, SplitRequest};
 use crate::auth::Caller;
 use crate::db::repo::restructurings::ListFilter;
 use crate::domain::vocab::RestructuringKind;

@@ -18,17 +18,6 @@ pub use edit::{create, delete, update};
 pub use read::{get, list, rollup, terms};
 pub use views::{Assignment, RollupChild, RollupView, TermsHistory, TermsVersion};
 
-/// Kept for the callers of the old path; new code uses `crate::app::assignments::lock_checked`.
-#[allow(unused_imports)]
-pub(crate) use crate::app::assignments::lock_checked as lock;
-pub use crate::app::assignments::{
-    AssignmentFilter, AssignmentPatch, CarryOver, Milestone, NewAssignment, TargetSpec, Withdrawal,
-};
-/// Kept for the callers of the old path; new code uses
-/// `crate::auth::policy::assignments::visible`.
-#[allow(unused_imports)]
-pub(crate) use crate::auth::policy::assignments::visible as load_visible;
-
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
         .service(create)

@@ -9,7 +9,6 @@ mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use crate::app::commitments::{DigitalSignature, NewCommitment, NewDelegation};
 pub use delegations::{create_delegation, get_delegation, list_delegations, DelegationFilter};
 pub use read::{get, list, CommitmentFilter};
 pub use signing::{sign, terms_to_sign, UnitParam};

@@ -21,9 +21,6 @@ pub use self::record::*;
 pub use self::review::*;
 pub use self::rule_sets::*;
 pub use self::views::*;
-pub use crate::app::evaluations::{
-    Appraisal, Decision, ItemFacts, Override, ReturnComment, SelfAssessment,
-};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_rule_sets)

@@ -26,8 +26,6 @@ pub use read::{get, list, list_marks, EvidenceFilter};
 pub use review::{mark, retract, verify_integrity};
 pub use views::{Evidence, EvidenceFile, EvidenceMark, IntegrityCheck};
 
-pub use crate::app::evidence::{DocumentRef, EvidenceAttachment, NewEvidence, NewMark, Retraction};
-
 use crate::error::{ApiError, Msg};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {

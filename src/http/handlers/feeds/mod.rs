@@ -19,11 +19,6 @@ pub use licences::{create_licence, end_licence, get_licence, list_licences, Lice
 pub use observations::list;
 pub use views::{ImportSummary, Licence, Observation, RowOutcome};
 
-/// Kept at its old path for the progress-report handlers.
-#[allow(unused_imports)]
-pub(crate) use crate::app::feeds::flag_disagreeing;
-pub use crate::app::feeds::{LicenceEnd, NewLicence, ObservationBatch, ObservationIn, MAX_ROWS};
-
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(import)
         .service(list)

@@ -14,7 +14,6 @@ pub use self::read::*;
 pub use self::review::*;
 pub use self::views::*;
 pub use self::write::*;
-pub use crate::app::reports::{ReportContent, ReportReview};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(schedule)

@@ -18,7 +18,6 @@ pub use self::public::*;
 pub use self::publication::*;
 pub use self::report::*;
 pub use self::views::*;
-pub use crate::app::results::{GroupBy, ResultFilter};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(results)

@@ -17,7 +17,6 @@ pub use self::spot_checks::{draw_spot_check, list_spot_checks};
 pub use self::views::{Decision, Readiness, Round, RuleBreach, SpotCheck};
 pub use self::workflow::{close, issue};
 pub use self::write::{create, delete, update};
-pub use crate::app::rounds::{GroupRuleSpec, IssueRound, NewRound, NewSpotCheck, RoundPatch};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -32,8 +31,3 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(list_spot_checks)
         .service(draw_spot_check);
 }
-
-// The old paths of the round's access rule and loading, for callers not yet moved to their
-// new homes (`crate::auth::policy::rounds`, `crate::db::repo::rounds`, `crate::app::rounds`).
-pub use crate::auth::policy::rounds::{can_read, visible as load_visible};
-pub use crate::db::repo::rounds::get as load;

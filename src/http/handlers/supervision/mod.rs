@@ -17,7 +17,6 @@ pub use self::obstacles::*;
 pub use self::opinions::*;
 pub use self::steps::*;
 pub use self::views::*;
-pub use crate::app::supervision::{NewObstacle, NewOpinion, ObstacleNote};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)

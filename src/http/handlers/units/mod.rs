@@ -12,8 +12,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use self::read::{get, history, list, subtree, UnitFilter};
 pub use self::views::{OrgUnit, ParentLink, Subtree, SubtreeEntry, Succession, UnitHistory};
 pub use self::write::{close, create, delete, move_unit, update};
-pub use crate::app::units::{CloseUnit, MoveUnit, NewUnit, UnitPatch};
-use crate::error::ApiError;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -25,12 +23,4 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(history)
         .service(move_unit)
         .service(close);
-}
-
-/// A 422 for a reference to something that does not exist (or is not visible).
-///
-/// Kept for the callers of the old path; new code uses `ApiError::unknown`.
-#[allow(dead_code)]
-pub(crate) fn unknown(field: &str, what: &str) -> ApiError {
-    ApiError::unknown(field, what)
 }
