@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::accounts as policy;
 use crate::auth::{password, Caller};
 use crate::db::models::AccountRow;
@@ -19,9 +19,6 @@ use crate::domain::sign_in::{user_floor, wait_seconds, window_start, Failures};
 use crate::domain::text::plain_text;
 use crate::domain::vocab::AccountKind;
 use crate::error::{ApiError, Msg};
-
-/// Resource type of accounts in the audit trail.
-const RESOURCE: &str = "account";
 
 /// An account as the audit trail keeps it: what the API shows, never the secret hash.
 #[derive(Debug, Serialize)]
@@ -274,14 +271,12 @@ pub async fn create(
         let row = repo::accounts::insert(tx.conn, &row)
             .await
             .map_err(unique_conflict)?;
-        tx.record(Change {
-            action: "account.create",
-            resource_type: RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(row.home_unit_id),
-            before: None::<&AccountImage>,
-            after: Some(&AccountImage::from(&row)),
-        });
+        tx.created(
+            "account.create",
+            row.id,
+            Some(row.home_unit_id),
+            &AccountImage::from(&row),
+        );
         Ok(row)
     })
     .await
@@ -343,14 +338,13 @@ pub async fn update(
         let after = repo::accounts::update(tx.conn, id, &changes)
             .await
             .map_err(unique_conflict)?;
-        tx.record(Change {
-            action: "account.update",
-            resource_type: RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(after.home_unit_id),
-            before: Some(&AccountImage::from(&before)),
-            after: Some(&AccountImage::from(&after)),
-        });
+        tx.changed(
+            "account.update",
+            id,
+            Some(after.home_unit_id),
+            &AccountImage::from(&before),
+            &AccountImage::from(&after),
+        );
         Ok(after)
     })
     .await
@@ -372,14 +366,13 @@ pub async fn set_secret(
     in_tx(conn, caller, async |tx| {
         let before = lock_for_change(tx.conn, caller, id, if_match).await?;
         let after = repo::accounts::set_secret(tx.conn, &before, secret_hash, tx.now).await?;
-        tx.record(Change {
-            action: "account.set_secret",
-            resource_type: RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(after.home_unit_id),
-            before: Some(&AccountImage::from(&before)),
-            after: Some(&AccountImage::from(&after)),
-        });
+        tx.changed(
+            "account.set_secret",
+            id,
+            Some(after.home_unit_id),
+            &AccountImage::from(&before),
+            &AccountImage::from(&after),
+        );
         Ok(after)
     })
     .await

@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::assignments::{terms_of, TargetSpec};
 use super::commitments::invalidate_for;
-use super::{in_tx, transition, Change, IfMatch, Tx, Workflow};
+use super::{in_tx, transition, IfMatch, Tx, Workflow};
 use crate::auth::policy::amendments as policy;
 use crate::auth::policy::assignments::{lock_visible, visible};
 use crate::auth::Caller;
@@ -234,14 +234,7 @@ pub async fn request(
                 ),
                 other => other.into(),
             })?;
-        tx.record(Change {
-            action: "amendment.request",
-            resource_type: AmendmentRow::RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("amendment.request", row.id, Some(a.assignee_unit_id), &row);
         Ok(row)
     })
     .await
@@ -360,13 +353,12 @@ async fn apply(
         tx.now,
     )
     .await?;
-    tx.record(Change {
-        action: "assignment.amend",
-        resource_type: "assignment",
-        resource_id: Some(a.id),
-        unit_id: Some(a.assigning_unit_id),
-        before: Some(a),
-        after: Some(&after),
-    });
+    tx.changed(
+        "assignment.amend",
+        a.id,
+        Some(a.assigning_unit_id),
+        a,
+        &after,
+    );
     Ok(version)
 }

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, Change, IfMatch, Tx, Workflow};
+use super::{in_tx, transition, IfMatch, Tx, Workflow};
 use crate::auth::policy::assignments::{can_read, lock_visible, readable, visible};
 use crate::auth::{scope, Caller};
 use crate::db::models::{AssignmentRow, RoundRow, TermsRow};
@@ -522,14 +522,7 @@ async fn insert(
     let row = repo::assignments::insert(tx.conn, &row)
         .await
         .map_err(code_taken)?;
-    tx.record(Change {
-        action,
-        resource_type: AssignmentRow::RESOURCE,
-        resource_id: Some(row.id),
-        unit_id: Some(row.assigning_unit_id),
-        before: None::<&()>,
-        after: Some(&row),
-    });
+    tx.created(action, row.id, Some(row.assigning_unit_id), &row);
     Ok(row)
 }
 
@@ -657,14 +650,13 @@ pub async fn update(
         let after = repo::assignments::replace(tx.conn, &row)
             .await
             .map_err(code_taken)?;
-        tx.record(Change {
-            action: "assignment.update",
-            resource_type: AssignmentRow::RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(after.assigning_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed(
+            "assignment.update",
+            id,
+            Some(after.assigning_unit_id),
+            &before,
+            &after,
+        );
         Ok(after)
     })
     .await
@@ -688,14 +680,12 @@ pub async fn delete(
         repo::assignments::delete(tx.conn, id)
             .await
             .map_err(ApiError::still_referenced)?;
-        tx.record(Change {
-            action: "assignment.delete",
-            resource_type: AssignmentRow::RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(before.assigning_unit_id),
-            before: Some(&before),
-            after: None::<&()>,
-        });
+        tx.removed(
+            "assignment.delete",
+            id,
+            Some(before.assigning_unit_id),
+            &before,
+        );
         Ok(())
     })
     .await

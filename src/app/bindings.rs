@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::bindings as policy;
 use crate::auth::Caller;
 use crate::db::models::BindingRow;
@@ -16,9 +16,6 @@ use crate::db::repo;
 use crate::domain::roles::Role;
 use crate::domain::Violation;
 use crate::error::ApiError;
-
-/// Resource type of bindings in the audit trail.
-const RESOURCE: &str = "role_binding";
 
 /// Bindings never change, so their version (their ETag) is always this.
 pub const VERSION: i32 = 1;
@@ -184,14 +181,12 @@ pub async fn create(
         };
         repo::bindings::insert(tx.conn, &row).await?;
         let binding = detail(tx.conn, row.id).await?;
-        tx.record(Change {
-            action: "role_binding.create",
-            resource_type: RESOURCE,
-            resource_id: Some(binding.id),
-            unit_id: Some(binding.unit_id),
-            before: None::<&BindingDetail>,
-            after: Some(&binding),
-        });
+        tx.created(
+            "role_binding.create",
+            binding.id,
+            Some(binding.unit_id),
+            &binding,
+        );
         Ok(binding)
     })
     .await
@@ -228,14 +223,7 @@ pub async fn delete(
         }
         let before = detail(tx.conn, id).await?;
         repo::bindings::delete(tx.conn, id).await?;
-        tx.record(Change {
-            action: "role_binding.delete",
-            resource_type: RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(before.unit_id),
-            before: Some(&before),
-            after: None::<&BindingDetail>,
-        });
+        tx.removed("role_binding.delete", id, Some(before.unit_id), &before);
         Ok(())
     })
     .await

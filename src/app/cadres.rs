@@ -9,7 +9,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::posts::{history_of, Held};
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::cadres as policy;
 use crate::auth::Caller;
 use crate::db::models::CadreRow;
@@ -108,14 +108,7 @@ pub async fn create(
             updated_at: tx.now,
         };
         let row = repo::cadres::insert(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "cadre.create",
-            resource_type: "cadre",
-            resource_id: Some(row.id),
-            unit_id: Some(row.managing_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("cadre.create", row.id, Some(row.managing_unit_id), &row);
         Ok(row)
     })
     .await
@@ -151,14 +144,13 @@ pub async fn update(
             managing_unit_id: patch.managing_unit_id,
         };
         let after = repo::cadres::update(tx.conn, &before, &changes, tx.now).await?;
-        tx.record(Change {
-            action: "cadre.update",
-            resource_type: "cadre",
-            resource_id: Some(id),
-            unit_id: Some(after.managing_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed(
+            "cadre.update",
+            id,
+            Some(after.managing_unit_id),
+            &before,
+            &after,
+        );
         Ok(after)
     })
     .await

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::terms_of;
-use super::{in_tx, Change, Tx};
+use super::{in_tx, Tx};
 use crate::auth::policy::commitments as policy;
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, CommitmentRow, DelegationRow, RoundRow};
@@ -241,14 +241,7 @@ pub async fn sign(
             };
             repo::commitments::mark_committed(tx.conn, a, next, row.id, tx.now).await?;
         }
-        tx.record(Change {
-            action: "commitment.sign",
-            resource_type: "commitment",
-            resource_id: Some(row.id),
-            unit_id: Some(row.assignee_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("commitment.sign", row.id, Some(row.assignee_unit_id), &row);
         Ok(row)
     })
     .await
@@ -364,14 +357,7 @@ pub async fn create_delegation(
             created_at: tx.now,
         };
         repo::commitments::insert_delegation(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "signing_delegation.create",
-            resource_type: "signing_delegation",
-            resource_id: Some(row.id),
-            unit_id: Some(row.unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("signing_delegation.create", row.id, Some(row.unit_id), &row);
         Ok(row)
     })
     .await

@@ -521,14 +521,7 @@ pub async fn self_assess(
             updated_at: tx.now,
         };
         repo::evaluations::insert(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "evaluation.self_assess",
-            resource_type: EvaluationRow::RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: None::<&EvaluationRow>,
-            after: Some(&row),
-        });
+        tx.created("evaluation.self_assess", row.id, Some(a.assignee_unit_id), &row);
         Ok(row)
     })
     .await
@@ -836,14 +829,12 @@ pub async fn override_decision(
         };
         repo::evaluations::insert(tx.conn, &row).await?;
         attribute_grade(tx.conn, &a, &row).await?;
-        tx.record(Change {
-            action: "evaluation.override",
-            resource_type: EvaluationRow::RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: None::<&EvaluationRow>,
-            after: Some(&row),
-        });
+        tx.created(
+            "evaluation.override",
+            row.id,
+            Some(a.assignee_unit_id),
+            &row,
+        );
         Ok(row)
     })
     .await

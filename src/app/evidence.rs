@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch, Tx};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::assignments as assignment_policy;
 use crate::auth::policy::evidence::{
     lock_visible, require_assignee, require_integrity_check, require_verifier, visible,
@@ -26,9 +26,6 @@ use crate::domain::text::plain_text;
 use crate::domain::Violation;
 use crate::error::ApiError;
 use crate::storage::{Rehash, Staged};
-
-/// Resource type of evidence in the audit trail.
-const RESOURCE: &str = "evidence";
 
 /// A reference to an official document (NĐ 30/2020).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -231,14 +228,7 @@ async fn insert(
     row: EvidenceRow,
 ) -> Result<EvidenceRow, ApiError> {
     repo::evidence::insert(tx.conn, &row).await?;
-    tx.record(Change {
-        action: "evidence.create",
-        resource_type: RESOURCE,
-        resource_id: Some(row.id),
-        unit_id: Some(a.assignee_unit_id),
-        before: None::<&()>,
-        after: Some(&row),
-    });
+    tx.created("evidence.create", row.id, Some(a.assignee_unit_id), &row);
     Ok(row)
 }
 
@@ -369,14 +359,7 @@ async fn change(
     apply(&mut row);
     row.version += 1;
     repo::evidence::update_status(tx.conn, &row).await?;
-    tx.record(Change {
-        action,
-        resource_type: RESOURCE,
-        resource_id: Some(row.id),
-        unit_id: Some(unit),
-        before: Some(&before),
-        after: Some(&row),
-    });
+    tx.changed(action, row.id, Some(unit), &before, &row);
     Ok(row)
 }
 

@@ -507,14 +507,7 @@ pub async fn grant(
             end_reason: None,
         };
         repo::feeds::insert_licence(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "feed_licence.create",
-            resource_type: "feed_licence",
-            resource_id: Some(row.id),
-            unit_id: Some(row.unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("feed_licence.create", row.id, Some(row.unit_id), &row);
         Ok(row)
     })
     .await
@@ -544,14 +537,7 @@ pub async fn end(
             ));
         }
         let after = repo::feeds::end_licence(tx.conn, &row, last, &end.reason).await?;
-        tx.record(Change {
-            action: "feed_licence.end",
-            resource_type: "feed_licence",
-            resource_id: Some(id),
-            unit_id: Some(after.unit_id),
-            before: Some(&row),
-            after: Some(&after),
-        });
+        tx.changed("feed_licence.end", id, Some(after.unit_id), &row, &after);
         Ok(after)
     })
     .await

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::groups as policy;
 use crate::auth::Caller;
 use crate::db::models::GroupRow;
@@ -161,14 +161,12 @@ pub async fn create(
         let row = repo::groups::insert(tx.conn, &row).await?;
         repo::groups::add_members(tx.conn, row.id, &new.member_ids).await?;
         let group = Grouped::new(row, new.member_ids);
-        tx.record(Change {
-            action: "org_group.create",
-            resource_type: "org_group",
-            resource_id: Some(group.row.id),
-            unit_id: Some(group.row.owner_unit_id),
-            before: None::<&()>,
-            after: Some(&group),
-        });
+        tx.created(
+            "org_group.create",
+            group.row.id,
+            Some(group.row.owner_unit_id),
+            &group,
+        );
         Ok(group)
     })
     .await
@@ -206,14 +204,13 @@ pub async fn update(
         };
         let row = repo::groups::update(tx.conn, &before.row, &changes, tx.now).await?;
         let after = Grouped::new(row, before.member_ids.clone());
-        tx.record(Change {
-            action: "org_group.update",
-            resource_type: "org_group",
-            resource_id: Some(id),
-            unit_id: Some(after.row.owner_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed(
+            "org_group.update",
+            id,
+            Some(after.row.owner_unit_id),
+            &before,
+            &after,
+        );
         Ok(after)
     })
     .await
@@ -231,14 +228,12 @@ pub async fn delete(
         repo::groups::delete(tx.conn, id)
             .await
             .map_err(ApiError::still_referenced)?;
-        tx.record(Change {
-            action: "org_group.delete",
-            resource_type: "org_group",
-            resource_id: Some(id),
-            unit_id: Some(before.row.owner_unit_id),
-            before: Some(&before),
-            after: None::<&()>,
-        });
+        tx.removed(
+            "org_group.delete",
+            id,
+            Some(before.row.owner_unit_id),
+            &before,
+        );
         Ok(())
     })
     .await
@@ -270,14 +265,7 @@ pub async fn add_member(
         let mut members = before.member_ids.clone();
         members.push(unit);
         let after = Grouped::new(row, members);
-        tx.record(Change {
-            action: "org_group.add_member",
-            resource_type: "org_group",
-            resource_id: Some(id),
-            unit_id: Some(owner),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("org_group.add_member", id, Some(owner), &before, &after);
         Ok(after)
     })
     .await
@@ -307,14 +295,13 @@ pub async fn remove_member(
             .filter(|m| *m != unit)
             .collect();
         let after = Grouped::new(row, members);
-        tx.record(Change {
-            action: "org_group.remove_member",
-            resource_type: "org_group",
-            resource_id: Some(id),
-            unit_id: Some(after.row.owner_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed(
+            "org_group.remove_member",
+            id,
+            Some(after.row.owner_unit_id),
+            &before,
+            &after,
+        );
         Ok(after)
     })
     .await

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::levels as policy;
 use crate::auth::Caller;
 use crate::db::models::LevelRow;
@@ -89,14 +89,7 @@ pub async fn create(
             updated_at: tx.now,
         };
         let row = repo::levels::insert(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "level.create",
-            resource_type: "level",
-            resource_id: Some(row.id),
-            unit_id: None,
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("level.create", row.id, None, &row);
         Ok(row)
     })
     .await
@@ -120,14 +113,7 @@ pub async fn update(
             rank: patch.rank,
         };
         let after = repo::levels::update(tx.conn, &before, &changes, tx.now).await?;
-        tx.record(Change {
-            action: "level.update",
-            resource_type: "level",
-            resource_id: Some(id),
-            unit_id: None,
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("level.update", id, None, &before, &after);
         Ok(after)
     })
     .await
@@ -147,14 +133,7 @@ pub async fn delete(
         repo::levels::delete(tx.conn, id)
             .await
             .map_err(ApiError::still_referenced)?;
-        tx.record(Change {
-            action: "level.delete",
-            resource_type: "level",
-            resource_id: Some(id),
-            unit_id: None,
-            before: Some(&before),
-            after: None::<&()>,
-        });
+        tx.removed("level.delete", id, None, &before);
         Ok(())
     })
     .await

@@ -110,6 +110,62 @@ impl Tx<'_> {
     }
 }
 
+impl Tx<'_> {
+    /// Records that `action` (`<resource type>.<verb>`, e.g. `level.create`) created resource
+    /// `id` of `unit`.
+    pub fn created<A: Serialize + ?Sized>(
+        &mut self,
+        action: &str,
+        id: Uuid,
+        unit: Option<Uuid>,
+        after: &A,
+    ) {
+        self.audit(action, id, unit, None::<&()>, Some(after));
+    }
+
+    /// Records that `action` changed resource `id` of `unit` from `before` to `after`.
+    pub fn changed<B: Serialize + ?Sized, A: Serialize + ?Sized>(
+        &mut self,
+        action: &str,
+        id: Uuid,
+        unit: Option<Uuid>,
+        before: &B,
+        after: &A,
+    ) {
+        self.audit(action, id, unit, Some(before), Some(after));
+    }
+
+    /// Records that `action` removed resource `id` of `unit`, last seen as `before`.
+    pub fn removed<B: Serialize + ?Sized>(
+        &mut self,
+        action: &str,
+        id: Uuid,
+        unit: Option<Uuid>,
+        before: &B,
+    ) {
+        self.audit(action, id, unit, Some(before), None::<&()>);
+    }
+
+    fn audit<B: Serialize + ?Sized, A: Serialize + ?Sized>(
+        &mut self,
+        action: &str,
+        id: Uuid,
+        unit: Option<Uuid>,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        let resource_type = action.split('.').next().unwrap_or(action);
+        self.record(Change {
+            action,
+            resource_type,
+            resource_id: Some(id),
+            unit_id: unit,
+            before,
+            after,
+        });
+    }
+}
+
 /// Runs `work` in one transaction for `caller` and writes the audit records it made; rolls
 /// everything back when it fails. A change that records nothing is refused as a defect. If the
 /// request is abandoned mid-way (time limit, client gone), the connection goes back to the pool
@@ -185,13 +241,6 @@ pub async fn transition<W: Workflow>(
     let next = W::next(current.state(), action)?;
     let after = apply(tx, &current, next).await?;
     let verb = format!("{}.{}", W::RESOURCE, W::action_code(action));
-    tx.record(Change {
-        action: &verb,
-        resource_type: W::RESOURCE,
-        resource_id: Some(after.id()),
-        unit_id: Some(unit),
-        before: Some(&current),
-        after: Some(&after),
-    });
+    tx.changed(&verb, after.id(), Some(unit), &current, &after);
     Ok(after)
 }

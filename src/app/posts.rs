@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::cadres as cadre_policy;
 use crate::auth::policy::posts as policy;
 use crate::auth::Caller;
@@ -154,14 +154,7 @@ pub async fn create(
         };
         repo::posts::insert(tx.conn, &row).await?;
         let post = load(tx.conn, row.id).await?;
-        tx.record(Change {
-            action: "post.create",
-            resource_type: "post",
-            resource_id: Some(post.row.id),
-            unit_id: Some(post.row.unit_id),
-            before: None::<&()>,
-            after: Some(&post),
-        });
+        tx.created("post.create", post.row.id, Some(post.row.unit_id), &post);
         Ok(post)
     })
     .await
@@ -197,14 +190,7 @@ pub async fn update(
         };
         repo::posts::update(tx.conn, id, before.row.version, &changes, tx.now).await?;
         let after = load(tx.conn, id).await?;
-        tx.record(Change {
-            action: "post.update",
-            resource_type: "post",
-            resource_id: Some(id),
-            unit_id: Some(after.row.unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("post.update", id, Some(after.row.unit_id), &before, &after);
         Ok(after)
     })
     .await
@@ -239,14 +225,7 @@ pub async fn end(
         )
         .await?;
         let after = load(tx.conn, id).await?;
-        tx.record(Change {
-            action: "post.end",
-            resource_type: "post",
-            resource_id: Some(id),
-            unit_id: Some(after.row.unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("post.end", id, Some(after.row.unit_id), &before, &after);
         Ok(after)
     })
     .await

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::units::{close_unit, insert_unit, link_parent, parent_on, NewUnit};
-use super::{in_tx, Change, Tx};
+use super::{in_tx, Tx};
 use crate::auth::policy::restructurings as policy;
 use crate::auth::policy::units as unit_policy;
 use crate::auth::Caller;
@@ -270,14 +270,7 @@ async fn apply(
         "org_unit.split"
     };
     for unit in done.units() {
-        tx.record(Change {
-            action,
-            resource_type: "restructuring",
-            resource_id: Some(done.row.id),
-            unit_id: Some(unit),
-            before: None::<&()>,
-            after: Some(&done),
-        });
+        tx.created(action, done.row.id, Some(unit), &done);
     }
     Ok(done)
 }

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::assignments::TargetSpec;
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::results as policy;
 use crate::auth::{scope, Caller};
 use crate::db::models::PublicationRow;
@@ -427,14 +427,7 @@ pub async fn publish(
             ));
         }
         let row = repo::results::set_published(tx.conn, &r, caller.account_id, tx.now).await?;
-        tx.record(Change {
-            action: "round.publish",
-            resource_type: "round",
-            resource_id: Some(row.id),
-            unit_id: Some(row.assigning_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("round.publish", row.id, Some(row.assigning_unit_id), &row);
         Ok(row)
     })
     .await

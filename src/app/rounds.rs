@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, Change, IfMatch, Workflow};
+use super::{in_tx, transition, IfMatch, Workflow};
 use crate::app::assignments::terms_of;
 use crate::auth::policy::rounds::{lock_visible, readable, readable_decisions, visible};
 use crate::auth::Caller;
@@ -374,14 +374,12 @@ pub async fn create(
         let rules: Vec<GroupRuleRow> = new.group_rules.iter().map(|r| r.row(row.id)).collect();
         repo::rounds::replace_rules(tx.conn, row.id, &rules).await?;
         let after = load(tx.conn, row.id).await?;
-        tx.record(Change {
-            action: "round.create",
-            resource_type: RoundRow::RESOURCE,
-            resource_id: Some(after.round.id),
-            unit_id: Some(after.round.assigning_unit_id),
-            before: None::<&()>,
-            after: Some(&after),
-        });
+        tx.created(
+            "round.create",
+            after.round.id,
+            Some(after.round.assigning_unit_id),
+            &after,
+        );
         Ok(after)
     })
     .await
@@ -451,14 +449,13 @@ pub async fn update(
             .await
             .map_err(decision_taken)?;
         let after = with_rules(tx.conn, round).await?;
-        tx.record(Change {
-            action: "round.update",
-            resource_type: RoundRow::RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(after.round.assigning_unit_id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed(
+            "round.update",
+            id,
+            Some(after.round.assigning_unit_id),
+            &before,
+            &after,
+        );
         Ok(after)
     })
     .await
@@ -480,14 +477,12 @@ pub async fn delete(
         repo::rounds::delete(tx.conn, id)
             .await
             .map_err(ApiError::still_referenced)?;
-        tx.record(Change {
-            action: "round.delete",
-            resource_type: RoundRow::RESOURCE,
-            resource_id: Some(id),
-            unit_id: Some(before.round.assigning_unit_id),
-            before: Some(&before),
-            after: None::<&()>,
-        });
+        tx.removed(
+            "round.delete",
+            id,
+            Some(before.round.assigning_unit_id),
+            &before,
+        );
         Ok(())
     })
     .await
@@ -802,14 +797,12 @@ pub async fn draw_spot_check(
             drawn_at: tx.now,
         };
         repo::rounds::insert_spot_check(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "spot_check.draw",
-            resource_type: "spot_check",
-            resource_id: Some(row.id),
-            unit_id: Some(round.assigning_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created(
+            "spot_check.draw",
+            row.id,
+            Some(round.assigning_unit_id),
+            &row,
+        );
         Ok(row)
     })
     .await

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, Change, IfMatch, Workflow};
+use super::{in_tx, transition, IfMatch, Workflow};
 use crate::auth::policy::{assignments, supervision};
 use crate::auth::Caller;
 use crate::db::models::{ObstacleRow, OpinionRow};
@@ -161,14 +161,7 @@ pub async fn raise(
             version: 1,
         };
         repo::supervision::insert_obstacle(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "obstacle.raise",
-            resource_type: ObstacleRow::RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: None::<&ObstacleRow>,
-            after: Some(&row),
-        });
+        tx.created("obstacle.raise", row.id, Some(a.assignee_unit_id), &row);
         Ok(row)
     })
     .await
@@ -261,14 +254,7 @@ pub async fn add_opinion(
             created_at: tx.now,
         };
         repo::supervision::insert_opinion(tx.conn, &row).await?;
-        tx.record(Change {
-            action: "opinion.create",
-            resource_type: "opinion",
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: None::<&()>,
-            after: Some(&row),
-        });
+        tx.created("opinion.create", row.id, Some(a.assignee_unit_id), &row);
         Ok(row)
     })
     .await

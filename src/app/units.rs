@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, Change, IfMatch};
+use super::{in_tx, IfMatch};
 use crate::auth::policy::units as policy;
 use crate::auth::Caller;
 use crate::db::models::{ParentLinkRow, UnitRow};
@@ -256,14 +256,7 @@ pub async fn create(
         let valid_from = new.valid_from.unwrap_or_else(|| tx.now.date_naive());
         policy::may_place(tx.conn, caller, new.parent_id, "parent_id").await?;
         let unit = insert_unit(tx.conn, &new, valid_from, "", tx.now).await?;
-        tx.record(Change {
-            action: "org_unit.create",
-            resource_type: "org_unit",
-            resource_id: Some(unit.row.id),
-            unit_id: Some(unit.row.id),
-            before: None::<&()>,
-            after: Some(&unit),
-        });
+        tx.created("org_unit.create", unit.row.id, Some(unit.row.id), &unit);
         Ok(unit)
     })
     .await
@@ -306,14 +299,7 @@ pub async fn update(
         };
         repo::units::update(tx.conn, id, &changes).await?;
         let after = load(tx.conn, id, today).await?;
-        tx.record(Change {
-            action: "org_unit.update",
-            resource_type: "org_unit",
-            resource_id: Some(id),
-            unit_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("org_unit.update", id, Some(id), &before, &after);
         Ok(after)
     })
     .await
@@ -338,14 +324,7 @@ pub async fn delete(
         repo::units::delete(tx.conn, id)
             .await
             .map_err(ApiError::still_referenced)?;
-        tx.record(Change {
-            action: "org_unit.delete",
-            resource_type: "org_unit",
-            resource_id: Some(id),
-            unit_id: Some(id),
-            before: Some(&before),
-            after: None::<&()>,
-        });
+        tx.removed("org_unit.delete", id, Some(id), &before);
         Ok(())
     })
     .await
@@ -463,14 +442,7 @@ pub async fn move_unit(
         link_parent(tx.conn, id, req.parent_id, day).await?;
         repo::units::bump(tx.conn, id, tx.now).await?;
         let after = load(tx.conn, id, day).await?;
-        tx.record(Change {
-            action: "org_unit.move",
-            resource_type: "org_unit",
-            resource_id: Some(id),
-            unit_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        });
+        tx.changed("org_unit.move", id, Some(id), &before, &after);
         Ok(after)
     })
     .await
@@ -498,14 +470,13 @@ pub async fn close(
         close_unit(tx.conn, id, req.valid_to, &req.reason, tx.now).await?;
         repo::units::bump(tx.conn, id, tx.now).await?;
         let after = load(tx.conn, id, req.valid_to).await?;
-        tx.record(Change {
-            action: "org_unit.close",
-            resource_type: "org_unit",
-            resource_id: Some(id),
-            unit_id: Some(id),
-            before: Some(&before),
-            after: Some(&serde_json::json!({ "unit": &after, "reason": req.reason })),
-        });
+        tx.changed(
+            "org_unit.close",
+            id,
+            Some(id),
+            &before,
+            &serde_json::json!({ "unit": &after, "reason": req.reason }),
+        );
         Ok(after)
     })
     .await
