@@ -92,28 +92,76 @@ async fn sign(app: &TestApp, username: &str, round: &str, unit: Uuid) -> Res {
     .await
 }
 
-#[actix_web::test]
-async fn the_2022_round_from_rules_to_carry_over() {
-    let app = TestApp::spawn().await;
+/// The 2022 round as the story's phases leave it: the province's round with its four groups'
+/// rules and an assignment list for each of the 43 heads.
+struct World2022 {
+    ob: String,
+    sc: String,
+    vp: Uuid,
+    round: Value,
+    rid: String,
+    /// The ids of the four groups, in the order of their rules.
+    groups: Vec<Uuid>,
+    /// The 43 heads' units.
+    units: Vec<Uuid>,
+    tnmt: Uuid,
+    bx: Uuid,
+    mttq: Uuid,
+    /// The department of natural resources' tasks, in the order they were created.
+    tnmt_tasks: Vec<Value>,
+    /// Bình Xuyên's admissions target, summed over its communes.
+    bx_target: Value,
+    /// The draft round's ETag.
+    etag: String,
+    /// The department of natural resources' commitment, once signed.
+    commitment_id: Value,
+}
+
+impl World2022 {
+    /// The department of natural resources' first task.
+    fn a0(&self) -> String {
+        self.tnmt_tasks[0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Its second task.
+    fn a1(&self) -> String {
+        self.tnmt_tasks[1]["id"].as_str().unwrap().to_string()
+    }
+
+    /// The Standing Committee issues the round.
+    async fn issue(&self, app: &TestApp) -> Res {
+        app.post_if(
+            &format!("/api/v1/rounds/{}/issue", self.rid),
+            &self.sc,
+            &self.etag,
+            json!({}),
+        )
+        .await
+    }
+}
+
+/// The 2022 round drafted with its group rules and the 43 heads' assignments, leaving three
+/// units short of their group's rule.
+async fn draft_2022(app: &TestApp) -> World2022 {
     let ob = app.token("bantochuc.1").await;
     let sc = app.token("thuongvu.1").await;
     let vp = app.unit("VP").await;
     let groups = [
         (
-            group(&app, 2022, "BAN-XAY-DUNG-DANG").await,
+            group(app, 2022, "BAN-XAY-DUNG-DANG").await,
             json!({"min_tasks": 3, "max_tasks": 3}),
         ),
         (
-            group(&app, 2022, "MTTQ-DOAN-THE").await,
+            group(app, 2022, "MTTQ-DOAN-THE").await,
             json!({"min_tasks": 3, "max_tasks": 3,
             "required_content_areas": ["party_building", "government_building", "socio_economic"]}),
         ),
         (
-            group(&app, 2022, "SO-NGANH").await,
+            group(app, 2022, "SO-NGANH").await,
             json!({"min_tasks": 5, "max_tasks": 5}),
         ),
         (
-            group(&app, 2022, "HUYEN-THANH-DANG-UY").await,
+            group(app, 2022, "HUYEN-THANH-DANG-UY").await,
             json!({"min_tasks": 4, "growth_target_required": true}),
         ),
     ];
@@ -143,7 +191,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let mut tnmt_tasks = Vec::new();
     let mut bx_target = Value::Null;
     for (g, _) in &groups {
-        for unit in members(&app, *g).await {
+        for unit in members(app, *g).await {
             units.push(unit);
             let (areas, count): (Vec<&str>, usize) = match groups.iter().position(|(id, _)| id == g)
             {
@@ -159,16 +207,16 @@ async fn the_2022_round_from_rules_to_carry_over() {
                 if (unit == tnmt && n == 4) || (unit == mttq && *area == "socio_economic") {
                     continue;
                 }
-                let body = created(&app, &ob, task(&round, unit, n, area)).await;
+                let body = created(app, &ob, task(&round, unit, n, area)).await;
                 if unit == tnmt {
                     tnmt_tasks.push(body);
                 }
             }
             if groups[3].0 == *g && unit != bx {
-                created(&app, &ob, growth(&round, unit)).await;
+                created(app, &ob, growth(&round, unit)).await;
             }
             if unit == bx {
-                bx_target = created(&app, &ob, json!({
+                bx_target = created(app, &ob, json!({
                     "round_id": rid, "assignee_unit_id": bx, "title": "Kết nạp đảng viên mới",
                     "content_area": "party_building", "kind": "target", "rollup": "sum",
                     "start_date": "2022-01-01", "end_date": "2022-12-31",
@@ -176,11 +224,203 @@ async fn the_2022_round_from_rules_to_carry_over() {
             }
         }
     }
-    assert_eq!(units.len(), 43, "43 heads in 4 groups");
+    let etag = app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.etag();
+    World2022 {
+        ob,
+        sc,
+        vp,
+        round,
+        rid,
+        groups: groups.iter().map(|(id, _)| *id).collect(),
+        units,
+        tnmt,
+        bx,
+        mttq,
+        tnmt_tasks,
+        bx_target,
+        etag,
+        commitment_id: Value::Null,
+    }
+}
+
+/// Adds what the three short units lack.
+async fn fix_breaches(app: &TestApp, w: &mut World2022) {
+    w.tnmt_tasks.push(
+        created(app, &w.ob, {
+            let mut t = task(&w.round, w.tnmt, 4, "socio_economic");
+            t["title"] = json!("Hoàn thành giải phóng mặt bằng 2 dự án trọng điểm");
+            t
+        })
+        .await,
+    );
+    created(app, &w.ob, task(&w.round, w.mttq, 9, "socio_economic")).await;
+    created(app, &w.ob, growth(&w.round, w.bx)).await;
+}
+
+/// The 2022 round drafted, fixed to its rules and issued.
+async fn round_2022(app: &TestApp) -> World2022 {
+    let mut w = draft_2022(app).await;
+    fix_breaches(app, &mut w).await;
+    let issued = w.issue(app).await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    w
+}
+
+/// Each of `units`' heads signs the issued round; the department of natural resources'
+/// commitment is kept when it is among them.
+async fn sign_for(app: &TestApp, w: &mut World2022, units: &[Uuid]) {
+    for unit in units {
+        let res = sign(app, &head_of(app, *unit).await, &w.rid, *unit).await;
+        assert_eq!(res.status, 201, "{unit}: {res:?}");
+    }
+    w.commitment_id = app
+        .get(&format!("/api/v1/assignments/{}", w.a0()), &w.sc)
+        .await
+        .body["commitment_id"]
+        .clone();
+}
+
+/// The issued 2022 round signed by every head.
+async fn signed(app: &TestApp) -> World2022 {
+    let mut w = round_2022(app).await;
+    let units = w.units.clone();
+    sign_for(app, &mut w, &units).await;
+    w
+}
+
+/// The issued 2022 round signed by the two heads the later phases follow: the department of
+/// natural resources and Bình Xuyên district (signing all 43 would only slow these tests).
+async fn signed_by_tnmt_and_bx(app: &TestApp) -> World2022 {
+    let mut w = round_2022(app).await;
+    let units = [w.tnmt, w.bx];
+    sign_for(app, &mut w, &units).await;
+    w
+}
+
+/// The department's request to move its second task's deadline for an objective cause.
+fn deadline_request() -> Value {
+    json!({"kind": "deadline_change", "justification": "Vướng mắc do điều chỉnh quy hoạch (nguyên nhân khách quan)",
+        "objective_cause": true, "end_date": "2023-06-30"})
+}
+
+/// The signed round after the Standing Committee moved the department's second deadline, which
+/// invalidated the department's commitment.
+async fn amended(app: &TestApp) -> World2022 {
+    let w = signed_by_tnmt_and_bx(app).await;
+    let head = app.token("head.so-tnmt").await;
+    let amendment = app
+        .post(
+            &format!("/api/v1/assignments/{}/amendments", w.a1()),
+            &head,
+            deadline_request(),
+        )
+        .await;
+    assert_eq!(amendment.status, 201, "{amendment:?}");
+    let decided = app
+        .post_if(
+            &format!("/api/v1/amendments/{}/approve", amendment.id()),
+            &w.sc,
+            &amendment.etag(),
+            json!({"comment": "Đồng ý"}),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{decided:?}");
+    w
+}
+
+/// Bình Xuyên's Standing Committee (a new account) and its draft round for its communes:
+/// the committee's token and the round.
+async fn district_round(app: &TestApp, w: &World2022) -> (String, Res) {
+    let admin = app.token("admin").await;
+    let bx_sc = app
+        .post(
+            "/api/v1/accounts",
+            &admin,
+            json!({"username": "thuongvu.bx", "display_name": "Ban Thường vụ Huyện ủy Bình Xuyên",
+        "kind": "user", "secret": "Mat-khau-du-dai-2026", "home_unit_id": w.bx}),
+        )
+        .await;
+    app.post(
+        "/api/v1/role-bindings",
+        &admin,
+        json!({"account_id": bx_sc.id(), "role": "standing_committee", "unit_id": w.bx,
+        "include_subtree": true, "valid_from": "2021-01-01"}),
+    )
+    .await;
+    let bx_token = app.token("thuongvu.bx").await;
+    let bx_round = app.post("/api/v1/rounds", &bx_token, json!({"assigning_unit_id": w.bx, "year": 2022,
+        "title": "Giao chỉ tiêu cho các đảng bộ cơ sở", "decision_number": "05-QĐ/HU", "decision_date": "2022-02-15"})).await;
+    assert_eq!(bx_round.status, 201, "{bx_round:?}");
+    (bx_token, bx_round)
+}
+
+/// A commune's share of Bình Xuyên's admissions target, in `round`.
+fn child(round: &Value, parent: &Value, commune: Uuid, value: f64, end: &str) -> Value {
+    json!({
+    "round_id": round, "assignee_unit_id": commune, "title": "Kết nạp đảng viên mới",
+    "content_area": "party_building", "kind": "target", "parent_id": parent,
+    "start_date": "2022-02-15", "end_date": end,
+    "target": {"unit_of_measure": "đảng viên", "shape": "at_least", "value": value}})
+}
+
+/// The two communes of Bình Xuyên.
+async fn communes(app: &TestApp) -> (Uuid, Uuid) {
+    (
+        app.unit("VP-HU-BX-XA-BH").await,
+        app.unit("VP-HU-BX-XA-TK").await,
+    )
+}
+
+/// The district splits its 180 admissions between its two communes (100 and 80) and issues.
+async fn cascade(app: &TestApp, w: &World2022, bx_token: &str, bx_round: &Res) {
+    let (bh, tk) = communes(app).await;
+    let round = &bx_round.body["id"];
+    let parent = &w.bx_target["id"];
+    created(app, bx_token, child(round, parent, bh, 100.0, "2022-12-31")).await;
+    created(app, bx_token, child(round, parent, tk, 80.0, "2022-12-31")).await;
+    let bx_etag = app
+        .get(&format!("/api/v1/rounds/{}", bx_round.id()), bx_token)
+        .await
+        .etag();
+    let issued = app
+        .post_if(
+            &format!("/api/v1/rounds/{}/issue", bx_round.id()),
+            bx_token,
+            &bx_etag,
+            json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+}
+
+/// The signed round with Bình Xuyên's cascade to its communes issued.
+async fn cascaded(app: &TestApp) -> World2022 {
+    let w = signed_by_tnmt_and_bx(app).await;
+    let (bx_token, bx_round) = district_round(app, &w).await;
+    cascade(app, &w, &bx_token, &bx_round).await;
+    w
+}
+
+/// The province's draft round for 2023.
+async fn round_2023(app: &TestApp, w: &World2022) -> Res {
+    app.post(
+        "/api/v1/rounds",
+        &w.ob,
+        json!({"assigning_unit_id": w.vp, "year": 2023, "title": "Giao nhiệm vụ năm 2023"}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn readiness_refuses_a_round_that_breaks_its_group_rules() {
+    let app = TestApp::spawn().await;
+    let w = draft_2022(&app).await;
+    let (ob, sc, rid) = (&w.ob, &w.sc, &w.rid);
+    assert_eq!(w.units.len(), 43, "43 heads in 4 groups");
 
     // Readiness shows each broken rule; issuing is refused and changes nothing.
     let ready = app
-        .get(&format!("/api/v1/rounds/{rid}/readiness"), &ob)
+        .get(&format!("/api/v1/rounds/{rid}/readiness"), ob)
         .await;
     assert_eq!(ready.status, 200, "{ready:?}");
     assert_eq!(ready.body["ready"], false);
@@ -196,31 +436,23 @@ async fn the_2022_round_from_rules_to_carry_over() {
         })
         .collect();
     assert!(
-        breaches.contains(&(tnmt.to_string(), "too_few_tasks".into())),
+        breaches.contains(&(w.tnmt.to_string(), "too_few_tasks".into())),
         "{breaches:?}"
     );
     assert!(
-        breaches.contains(&(mttq.to_string(), "missing_content_area".into())),
+        breaches.contains(&(w.mttq.to_string(), "missing_content_area".into())),
         "{breaches:?}"
     );
     assert!(
-        breaches.contains(&(bx.to_string(), "missing_growth_target".into())),
+        breaches.contains(&(w.bx.to_string(), "missing_growth_target".into())),
         "{breaches:?}"
     );
     assert!(
-        breaches.contains(&(mttq.to_string(), "too_few_tasks".into())),
+        breaches.contains(&(w.mttq.to_string(), "too_few_tasks".into())),
         "{breaches:?}"
     );
     assert_eq!(breaches.len(), 4, "{breaches:?}");
-    let etag = app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.etag();
-    let refused = app
-        .post_if(
-            &format!("/api/v1/rounds/{rid}/issue"),
-            &sc,
-            &etag,
-            json!({}),
-        )
-        .await;
+    let refused = w.issue(&app).await;
     assert_problem(&refused, 422);
     assert_eq!(
         refused.body["errors"].as_array().unwrap().len(),
@@ -228,68 +460,63 @@ async fn the_2022_round_from_rules_to_carry_over() {
         "{refused:?}"
     );
     assert_eq!(
-        app.get(&format!("/api/v1/rounds/{rid}"), &sc).await.body["state"],
+        app.get(&format!("/api/v1/rounds/{rid}"), sc).await.body["state"],
         "draft"
     );
     // The Organisation Board drafts but cannot issue; an issue needs If-Match.
     assert_problem(
         &app.post_if(
             &format!("/api/v1/rounds/{rid}/issue"),
-            &ob,
-            &etag,
+            ob,
+            &w.etag,
             json!({}),
         )
         .await,
         403,
     );
     assert_problem(
-        &app.post(&format!("/api/v1/rounds/{rid}/issue"), &sc, json!({}))
+        &app.post(&format!("/api/v1/rounds/{rid}/issue"), sc, json!({}))
             .await,
         428,
     );
+}
 
-    // Fix the three units, then issue.
-    tnmt_tasks.push(
-        created(&app, &ob, {
-            let mut t = task(&round, tnmt, 4, "socio_economic");
-            t["title"] = json!("Hoàn thành giải phóng mặt bằng 2 dự án trọng điểm");
-            t
-        })
-        .await,
-    );
-    created(&app, &ob, task(&round, mttq, 9, "socio_economic")).await;
-    created(&app, &ob, growth(&round, bx)).await;
+#[actix_web::test]
+async fn a_round_fixed_to_its_rules_is_ready_and_issues_a_decision_per_head() {
+    let app = TestApp::spawn().await;
+    let mut w = draft_2022(&app).await;
+    fix_breaches(&app, &mut w).await;
+    let (ob, sc, rid) = (&w.ob, &w.sc, &w.rid);
     let ready = app
-        .get(&format!("/api/v1/rounds/{rid}/readiness"), &ob)
+        .get(&format!("/api/v1/rounds/{rid}/readiness"), ob)
         .await;
     assert_eq!(ready.body["ready"], true, "{ready:?}");
     assert_eq!(
         ready.body["assignment_count"],
         3 * 8 + 3 * 6 + 5 * 18 + 4 * 11 + 1
     );
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{rid}/issue"),
-            &sc,
-            &etag,
-            json!({}),
-        )
-        .await;
+    let issued = w.issue(&app).await;
     assert_eq!(issued.status, 200, "{issued:?}");
     assert_eq!(issued.body["state"], "issued");
     let decisions = app
-        .get(&format!("/api/v1/rounds/{rid}/decisions?limit=200"), &sc)
+        .get(&format!("/api/v1/rounds/{rid}/decisions?limit=200"), sc)
         .await;
     assert_eq!(decisions.body["items"].as_array().unwrap().len(), 43);
+}
+
+#[actix_web::test]
+async fn issued_terms_are_frozen() {
+    let app = TestApp::spawn().await;
+    let w = round_2022(&app).await;
+    let (ob, a0) = (&w.ob, w.a0());
     // Issued terms are frozen: edits are refused, the first version is listed.
-    let a0 = tnmt_tasks[0]["id"].as_str().unwrap().to_string();
-    let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), &ob).await;
+    let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), ob).await;
     assert_eq!(a0_now.body["state"], "issued");
     assert_eq!(a0_now.body["terms_version"], 1);
     assert_problem(
         &app.patch(
             &format!("/api/v1/assignments/{a0}"),
-            &ob,
+            ob,
             &a0_now.etag(),
             json!({"title": "Đổi"}),
         )
@@ -297,15 +524,20 @@ async fn the_2022_round_from_rules_to_carry_over() {
         409,
     );
     let terms = app
-        .get(&format!("/api/v1/assignments/{a0}/terms"), &ob)
+        .get(&format!("/api/v1/assignments/{a0}/terms"), ob)
         .await;
     assert_eq!(terms.body["items"].as_array().unwrap().len(), 1);
+}
 
-    // Search ignores diacritics.
+#[actix_web::test]
+async fn search_ignores_diacritics_and_filters_by_group() {
+    let app = TestApp::spawn().await;
+    let w = round_2022(&app).await;
+    let (ob, rid) = (&w.ob, &w.rid);
     let found = app
         .get(
             &format!("/api/v1/assignments?round_id={rid}&q=giai%20phong%20mat%20bang"),
-            &ob,
+            ob,
         )
         .await;
     assert_eq!(
@@ -317,14 +549,20 @@ async fn the_2022_round_from_rules_to_carry_over() {
         .get(
             &format!(
                 "/api/v1/assignments?round_id={rid}&group_id={}&limit=200",
-                groups[2].0
+                w.groups[2]
             ),
-            &ob,
+            ob,
         )
         .await;
     assert_eq!(in_group.body["items"].as_array().unwrap().len(), 90);
+}
 
-    // Staff cannot sign; another unit's head cannot even see the terms; the head signs.
+#[actix_web::test]
+async fn staff_and_other_heads_cannot_sign_and_stale_terms_are_refused() {
+    let app = TestApp::spawn().await;
+    let w = round_2022(&app).await;
+    let (rid, tnmt) = (&w.rid, w.tnmt);
+    // Staff cannot sign; another unit's head cannot even see the terms; a stale hash is refused.
     let staff = app.token("staff.so-tnmt.1").await;
     let terms = app
         .get(
@@ -358,8 +596,15 @@ async fn the_2022_round_from_rules_to_carry_over() {
         )
         .await;
     assert_problem(&stale, 409);
+}
 
+#[actix_web::test]
+async fn a_head_signs_with_an_ed25519_signature_and_a_bad_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let w = round_2022(&app).await;
+    let rid = &w.rid;
     // One head signs digitally (Ed25519 over the canonical terms); a bad signature is refused.
+    let other = app.token("head.btc").await;
     let btc = app.unit("VP-BTC").await;
     let terms = app
         .get(
@@ -398,19 +643,20 @@ async fn the_2022_round_from_rules_to_carry_over() {
         .await;
     assert_eq!(signed.status, 201, "{signed:?}");
     assert_eq!(signed.body["signature_check"], "valid");
+}
 
-    // Every other head signs.
-    for unit in &units {
-        if *unit == btc {
-            continue;
-        }
-        let res = sign(&app, &head_of(&app, *unit).await, &rid, *unit).await;
-        assert_eq!(res.status, 201, "{unit}: {res:?}");
-    }
+#[actix_web::test]
+async fn heads_sign_the_frozen_terms() {
+    let app = TestApp::spawn().await;
+    // Every head signs (each signature's 201 is checked as the world is built).
+    let w = signed(&app).await;
     let committed = app
         .get(
-            &format!("/api/v1/assignments?round_id={rid}&state=committed&limit=200"),
-            &sc,
+            &format!(
+                "/api/v1/assignments?round_id={}&state=committed&limit=200",
+                w.rid
+            ),
+            &w.sc,
         )
         .await;
     assert_eq!(
@@ -418,15 +664,17 @@ async fn the_2022_round_from_rules_to_carry_over() {
         177,
         "every assignment committed"
     );
-    let commitment_id = app
-        .get(&format!("/api/v1/assignments/{a0}"), &sc)
-        .await
-        .body["commitment_id"]
-        .clone();
-    assert!(commitment_id.is_string());
+    assert!(w.commitment_id.is_string());
+}
 
+#[actix_web::test]
+async fn a_plan_is_prepared_by_staff_submitted_by_the_head_returned_and_approved() {
+    let app = TestApp::spawn().await;
+    let w = signed_by_tnmt_and_bx(&app).await;
+    let ob = &w.ob;
+    let staff = app.token("staff.so-tnmt.1").await;
     // The head writes a plan; staff prepare, the head submits, the Board returns, then approves.
-    let plan_url = format!("/api/v1/assignments/{a0}/plan");
+    let plan_url = format!("/api/v1/assignments/{}/plan", w.a0());
     let plan = app.send(reqwest::Method::PUT, &plan_url, &staff, Some(json!({
         "solutions": "Rà soát hồ sơ, phối hợp địa phương", "general_objective": "Hoàn thành đúng hạn",
         "specific_objectives": [{"description": "Hồ sơ hoàn chỉnh", "value": 100.0, "unit_of_measure": "%"}],
@@ -455,7 +703,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let returned = app
         .post_if(
             &format!("{plan_url}/return"),
-            &ob,
+            ob,
             &submitted.etag(),
             json!({"comment": "Bổ sung lộ trình quý"}),
         )
@@ -472,7 +720,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let approved = app
         .post_if(
             &format!("{plan_url}/approve"),
-            &ob,
+            ob,
             &resubmitted.etag(),
             json!({}),
         )
@@ -488,7 +736,15 @@ async fn the_2022_round_from_rules_to_carry_over() {
         .await,
         404,
     );
+}
 
+#[actix_web::test]
+async fn work_starts_and_an_approved_deadline_amendment_invalidates_the_commitment() {
+    let app = TestApp::spawn().await;
+    let w = signed_by_tnmt_and_bx(&app).await;
+    let (ob, sc, a0, a1) = (&w.ob, &w.sc, w.a0(), w.a1());
+    let staff = app.token("staff.so-tnmt.1").await;
+    let head = app.token("head.so-tnmt").await;
     // The head starts work; then asks to move a deadline, which the Standing Committee approves.
     let a0_now = app.get(&format!("/api/v1/assignments/{a0}"), &head).await;
     let started = app
@@ -500,9 +756,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
         )
         .await;
     assert_eq!(started.body["state"], "in_progress", "{started:?}");
-    let a1 = tnmt_tasks[1]["id"].as_str().unwrap().to_string();
-    let request = json!({"kind": "deadline_change", "justification": "Vướng mắc do điều chỉnh quy hoạch (nguyên nhân khách quan)",
-        "objective_cause": true, "end_date": "2023-06-30"});
+    let request = deadline_request();
     assert_problem(
         &app.post(
             &format!("/api/v1/assignments/{a1}/amendments"),
@@ -533,7 +787,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_problem(
         &app.post_if(
             &format!("/api/v1/amendments/{am}/approve"),
-            &ob,
+            ob,
             &amendment.etag(),
             json!({}),
         )
@@ -543,7 +797,7 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let decided = app
         .post_if(
             &format!("/api/v1/amendments/{am}/approve"),
-            &sc,
+            sc,
             &amendment.etag(),
             json!({"comment": "Đồng ý"}),
         )
@@ -566,15 +820,21 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(versions.body["items"].as_array().unwrap().len(), 2);
     let old = app
         .get(
-            &format!("/api/v1/commitments/{}", commitment_id.as_str().unwrap()),
+            &format!("/api/v1/commitments/{}", w.commitment_id.as_str().unwrap()),
             &head,
         )
         .await;
     assert_eq!(old.body["status"], "invalidated", "{old:?}");
+}
 
+#[actix_web::test]
+async fn a_new_head_re_signs_after_the_old_one_retires() {
+    let app = TestApp::spawn().await;
+    let w = amended(&app).await;
+    let (ob, sc, rid, tnmt, a1) = (&w.ob, &w.sc, &w.rid, w.tnmt, w.a1());
     // Mid-year the head retires; a new head is appointed and re-signs: the assignments stay.
     let posts = app
-        .get(&format!("/api/v1/posts?unit_id={tnmt}&kind=head"), &ob)
+        .get(&format!("/api/v1/posts?unit_id={tnmt}&kind=head"), ob)
         .await;
     let post = posts.body["items"]
         .as_array()
@@ -588,25 +848,25 @@ async fn the_2022_round_from_rules_to_carry_over() {
     let ended = app
         .post_if(
             &format!("{post_url}/end"),
-            &ob,
-            &app.get(&post_url, &ob).await.etag(),
+            ob,
+            &app.get(&post_url, ob).await.etag(),
             json!({"valid_to": yesterday, "reason": "Nghỉ hưu theo chế độ"}),
         )
         .await;
     assert_eq!(ended.status, 200, "{ended:?}");
-    let old_head_again = sign(&app, "head.so-tnmt", &rid, tnmt).await;
+    let old_head_again = sign(&app, "head.so-tnmt", rid, tnmt).await;
     assert_problem(&old_head_again, 403);
     let cadre = app
         .post(
             "/api/v1/cadres",
-            &ob,
+            ob,
             json!({"full_name": "Lê Thị Thu Hà", "managing_unit_id": tnmt}),
         )
         .await;
     let appointed = app
         .post(
             "/api/v1/posts",
-            &ob,
+            ob,
             json!({"cadre_id": cadre.id(), "unit_id": tnmt, "kind": "head",
         "title": "Giám đốc Sở Tài nguyên và Môi trường", "valid_from": today}),
         )
@@ -625,89 +885,45 @@ async fn the_2022_round_from_rules_to_carry_over() {
         )
         .await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 5, "{mine:?}");
-    let resigned = sign(&app, "head.so-tnmt.moi", &rid, tnmt).await;
+    let resigned = sign(&app, "head.so-tnmt.moi", rid, tnmt).await;
     assert_eq!(resigned.status, 201, "{resigned:?}");
     assert_eq!(resigned.body["signer_cadre_id"], json!(cadre.id()));
-    let a1_now = app.get(&format!("/api/v1/assignments/{a1}"), &sc).await;
+    let a1_now = app.get(&format!("/api/v1/assignments/{a1}"), sc).await;
     assert_eq!(a1_now.body["state"], "committed");
     assert_eq!(a1_now.body["commitment_status"], "valid");
+}
 
+#[actix_web::test]
+async fn a_district_cascades_its_target_to_two_communes_and_rolls_up() {
+    let app = TestApp::spawn().await;
+    let w = signed_by_tnmt_and_bx(&app).await;
     // Cascade: Bình Xuyên splits its 180 admissions between two communes, then rolls up.
-    let bx_sc = app
-        .post(
-            "/api/v1/accounts",
-            &admin,
-            json!({"username": "thuongvu.bx", "display_name": "Ban Thường vụ Huyện ủy Bình Xuyên",
-        "kind": "user", "secret": "Mat-khau-du-dai-2026", "home_unit_id": bx}),
-        )
-        .await;
-    app.post(
-        "/api/v1/role-bindings",
-        &admin,
-        json!({"account_id": bx_sc.id(), "role": "standing_committee", "unit_id": bx,
-        "include_subtree": true, "valid_from": "2021-01-01"}),
-    )
-    .await;
-    let bx_token = app.token("thuongvu.bx").await;
-    let bx_round = app.post("/api/v1/rounds", &bx_token, json!({"assigning_unit_id": bx, "year": 2022,
-        "title": "Giao chỉ tiêu cho các đảng bộ cơ sở", "decision_number": "05-QĐ/HU", "decision_date": "2022-02-15"})).await;
-    assert_eq!(bx_round.status, 201, "{bx_round:?}");
-    let parent = bx_target["id"].clone();
-    let child = |commune: Uuid, value: f64, end: &str| {
-        json!({
-        "round_id": bx_round.body["id"], "assignee_unit_id": commune, "title": "Kết nạp đảng viên mới",
-        "content_area": "party_building", "kind": "target", "parent_id": parent,
-        "start_date": "2022-02-15", "end_date": end,
-        "target": {"unit_of_measure": "đảng viên", "shape": "at_least", "value": value}})
-    };
-    let (bh, tk) = (
-        app.unit("VP-HU-BX-XA-BH").await,
-        app.unit("VP-HU-BX-XA-TK").await,
-    );
+    let (bx_token, bx_round) = district_round(&app, &w).await;
+    let parent = w.bx_target["id"].clone();
+    let (bh, _) = communes(&app).await;
     assert_problem(
         &app.post(
             "/api/v1/assignments",
             &bx_token,
-            child(bh, 100.0, "2023-03-31"),
+            child(&bx_round.body["id"], &parent, bh, 100.0, "2023-03-31"),
         )
         .await,
         422,
     );
     // Only the unit the parent was given to cascades it: not the province in its own round.
-    let r2023 = app
-        .post(
-            "/api/v1/rounds",
-            &ob,
-            json!({"assigning_unit_id": vp, "year": 2023, "title": "Giao nhiệm vụ năm 2023"}),
-        )
-        .await;
-    let mut wrong = child(bh, 100.0, "2022-12-31");
-    wrong["round_id"] = r2023.body["id"].clone();
-    let refused = app.post("/api/v1/assignments", &ob, wrong).await;
+    let r2023 = round_2023(&app, &w).await;
+    let wrong = child(&r2023.body["id"], &parent, bh, 100.0, "2022-12-31");
+    let refused = app.post("/api/v1/assignments", &w.ob, wrong).await;
     assert_problem(&refused, 422);
     assert_eq!(
         refused.body["errors"][0]["code"],
         "not_assigned_to_round_unit"
     );
-    created(&app, &bx_token, child(bh, 100.0, "2022-12-31")).await;
-    created(&app, &bx_token, child(tk, 80.0, "2022-12-31")).await;
-    let bx_etag = app
-        .get(&format!("/api/v1/rounds/{}", bx_round.id()), &bx_token)
-        .await
-        .etag();
-    let issued = app
-        .post_if(
-            &format!("/api/v1/rounds/{}/issue", bx_round.id()),
-            &bx_token,
-            &bx_etag,
-            json!({}),
-        )
-        .await;
-    assert_eq!(issued.status, 200, "{issued:?}");
+    cascade(&app, &w, &bx_token, &bx_round).await;
     let rollup = app
         .get(
             &format!("/api/v1/assignments/{}/rollup", parent.as_str().unwrap()),
-            &sc,
+            &w.sc,
         )
         .await;
     assert_eq!(rollup.status, 200, "{rollup:?}");
@@ -715,9 +931,16 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(rollup.body["children_target_value"], 180.0);
     assert_eq!(rollup.body["children_cover_target"], true);
     assert_eq!(rollup.body["children"].as_array().unwrap().len(), 2);
-    // The province's supervisor of the localities sees the district's cascade; the
-    // departments' supervisor does not.
-    let children = format!("/api/v1/assignments?parent_id={}", parent.as_str().unwrap());
+}
+
+#[actix_web::test]
+async fn the_localities_supervisor_sees_a_district_cascade_and_the_departments_one_does_not() {
+    let app = TestApp::spawn().await;
+    let w = cascaded(&app).await;
+    let children = format!(
+        "/api/v1/assignments?parent_id={}",
+        w.bx_target["id"].as_str().unwrap()
+    );
     assert_eq!(
         app.get(&children, &app.token("giamsat.1").await).await.body["items"]
             .as_array()
@@ -732,13 +955,21 @@ async fn the_2022_round_from_rules_to_carry_over() {
             .len(),
         0
     );
+}
 
+#[actix_web::test]
+async fn an_unfinished_assignment_is_carried_over_into_2023_once() {
+    let app = TestApp::spawn().await;
+    let w = signed_by_tnmt_and_bx(&app).await;
+    let (ob, a1) = (&w.ob, w.a1());
+    let r2023 = round_2023(&app, &w).await;
+    assert_eq!(r2023.status, 201, "{r2023:?}");
     // Carry-over into 2023: linked to the original, flagged, once only.
     let carry = json!({"round_id": r2023.body["id"]});
     let carried = app
         .post(
             &format!("/api/v1/assignments/{a1}/carry-over"),
-            &ob,
+            ob,
             carry.clone(),
         )
         .await;
@@ -752,16 +983,20 @@ async fn the_2022_round_from_rules_to_carry_over() {
     assert_eq!(carried.body["start_date"], "2023-01-01");
     assert_eq!(carried.body["end_date"], "2023-12-31");
     assert_problem(
-        &app.post(&format!("/api/v1/assignments/{a1}/carry-over"), &ob, carry)
+        &app.post(&format!("/api/v1/assignments/{a1}/carry-over"), ob, carry)
             .await,
         409,
     );
-    let original = app.get(&format!("/api/v1/assignments/{a1}"), &sc).await;
+    let original = app.get(&format!("/api/v1/assignments/{a1}"), &w.sc).await;
     assert_eq!(original.body["state"], "committed");
+}
 
-    // Every step is in the audit trail.
+#[actix_web::test]
+async fn both_issues_of_the_province_and_the_district_are_in_the_audit_trail() {
+    let app = TestApp::spawn().await;
+    let w = cascaded(&app).await;
     let trail = app
-        .get("/api/v1/audit-events?action=round.issue", &sc)
+        .get("/api/v1/audit-events?action=round.issue", &w.sc)
         .await;
     assert_eq!(
         trail.body["items"].as_array().unwrap().len(),

@@ -39,25 +39,38 @@ async fn evidence_count(app: &TestApp, task: &str, token: &str) -> usize {
     res.body["items"].as_array().unwrap().len()
 }
 
-#[actix_web::test]
-async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() {
-    let app = TestApp::spawn().await;
-    let task = issued_task(&app).await;
-    let files = format!("/api/v1/assignments/{task}/evidence/files");
-    let (staff, head, sc, ob) = (
-        app.token("staff.so-tnmt.1").await,
-        app.token("head.so-tnmt").await,
-        app.token("thuongvu.1").await,
-        app.token("bantochuc.1").await,
-    );
+/// An issued task, its callers and the PDF its evidence is made of.
+struct Task {
+    task: String,
+    files: String,
+    staff: String,
+    head: String,
+    sc: String,
+    ob: String,
+    bytes: Vec<u8>,
+}
 
-    // Staff upload a PDF; the name loses its path, the type comes from the content.
-    let bytes = pdf("Biên bản bàn giao mặt bằng");
+/// An issued task with no evidence yet.
+async fn task_without_evidence(app: &TestApp) -> Task {
+    let task = issued_task(app).await;
+    Task {
+        files: format!("/api/v1/assignments/{task}/evidence/files"),
+        task,
+        staff: app.token("staff.so-tnmt.1").await,
+        head: app.token("head.so-tnmt").await,
+        sc: app.token("thuongvu.1").await,
+        ob: app.token("bantochuc.1").await,
+        bytes: pdf("Biên bản bàn giao mặt bằng"),
+    }
+}
+
+/// Staff upload the PDF under a Windows path, for the first milestone.
+async fn upload_first(app: &TestApp, t: &Task) -> Res {
     let first = app
         .upload(
-            &files,
-            &staff,
-            ("C:\\Tai lieu\\Biên bản bàn giao.pdf", bytes.clone()),
+            &t.files,
+            &t.staff,
+            ("C:\\Tai lieu\\Biên bản bàn giao.pdf", t.bytes.clone()),
             &[
                 ("title", "Biên bản bàn giao mặt bằng đợt 1"),
                 ("milestone_index", "0"),
@@ -66,8 +79,57 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
         )
         .await;
     assert_eq!(first.status, 201, "{first:?}");
+    first
+}
+
+/// The head uploads the same bytes under another (relative) name.
+async fn upload_second(app: &TestApp, t: &Task) -> Res {
+    let second = app
+        .upload(
+            &t.files,
+            &t.head,
+            ("../../ban-sao.pdf", t.bytes.clone()),
+            &[("title", "Bản sao biên bản")],
+            &[],
+        )
+        .await;
+    assert_eq!(second.status, 201, "{second:?}");
+    second
+}
+
+/// Staff add a link and an official document: both records.
+async fn link_and_document(app: &TestApp, t: &Task) -> (Res, Res) {
+    let link = app
+        .post(&format!("/api/v1/assignments/{}/evidence", t.task), &t.staff,
+            json!({"kind": "link", "title": "Tin bài trên cổng thông tin", "url": "https://vinhphuc.gov.vn/tin-tuc/gpmb"}))
+        .await;
+    assert_eq!(link.status, 201, "{link:?}");
+    let document = app
+        .post(&format!("/api/v1/assignments/{}/evidence", t.task), &t.staff,
+            json!({"kind": "document", "title": "Quyết định phê duyệt phương án bồi thường",
+                "document": {"number": "1234/QĐ-UBND", "date": "2022-06-20", "issuer": "UBND tỉnh Vĩnh Phúc"}}))
+        .await;
+    assert_eq!(document.status, 201, "{document:?}");
+    (link, document)
+}
+
+/// An issued task with the PDF uploaded twice (one stored file): the first and second records.
+async fn uploaded(app: &TestApp) -> (Task, Res, Res) {
+    let t = task_without_evidence(app).await;
+    let first = upload_first(app, &t).await;
+    let second = upload_second(app, &t).await;
+    (t, first, second)
+}
+
+#[actix_web::test]
+async fn the_same_file_uploaded_twice_is_two_records_and_one_stored_file() {
+    let app = TestApp::spawn().await;
+    let t = task_without_evidence(&app).await;
+    let bytes = &t.bytes;
+    // Staff upload a PDF; the name loses its path, the type comes from the content.
+    let first = upload_first(&app, &t).await;
     let file = &first.body["file"];
-    assert_eq!(file["sha256"], sha256(&bytes));
+    assert_eq!(file["sha256"], sha256(bytes));
     assert_eq!(file["size_bytes"], bytes.len());
     assert_eq!(file["media_type"], "application/pdf");
     assert_eq!(file["file_name"], "Biên bản bàn giao.pdf");
@@ -76,31 +138,28 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     assert_eq!(app.stored_files().len(), 1);
 
     // The head uploads the same bytes under another name: a second record, one stored file.
-    let second = app
-        .upload(
-            &files,
-            &head,
-            ("../../ban-sao.pdf", bytes.clone()),
-            &[("title", "Bản sao biên bản")],
-            &[],
-        )
-        .await;
-    assert_eq!(second.status, 201, "{second:?}");
+    let second = upload_second(&app, &t).await;
     assert_ne!(second.id(), first.id());
     assert_eq!(second.body["file"]["sha256"], file["sha256"]);
     assert_eq!(second.body["file"]["file_name"], "ban-sao.pdf");
     assert_eq!(app.stored_files().len(), 1, "{:?}", app.stored_files());
+}
 
+#[actix_web::test]
+async fn a_download_is_the_same_bytes_typed_named_and_only_in_scope() {
+    let app = TestApp::spawn().await;
+    let (t, first, _) = uploaded(&app).await;
+    let bytes = &t.bytes;
     // Download: the same bytes, typed, named, tagged with the hash; only in scope.
     let content = format!("/api/v1/evidence/{}/content", first.id());
-    let (status, headers, got) = app.get_bytes(&content, &sc).await;
+    let (status, headers, got) = app.get_bytes(&content, &t.sc).await;
     assert_eq!(status, 200);
-    assert_eq!(got, bytes);
+    assert_eq!(&got, bytes);
     assert_eq!(headers["content-type"], "application/pdf");
     assert_eq!(headers["content-length"], bytes.len().to_string().as_str());
     assert_eq!(
         headers["etag"].to_str().unwrap(),
-        format!("\"{}\"", sha256(&bytes))
+        format!("\"{}\"", sha256(bytes))
     );
     let disposition = headers["content-disposition"].to_str().unwrap();
     assert!(disposition.starts_with("attachment"), "{disposition}");
@@ -123,30 +182,31 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     }
     let watcher = app.token("giamsat.2").await;
     assert_eq!(app.get_bytes(&content, &watcher).await.0, 200);
+}
 
+#[actix_web::test]
+async fn links_and_official_documents_are_evidence_without_content() {
+    let app = TestApp::spawn().await;
+    let t = task_without_evidence(&app).await;
     // Links and official documents.
-    let link = app
-        .post(&format!("/api/v1/assignments/{task}/evidence"), &staff,
-            json!({"kind": "link", "title": "Tin bài trên cổng thông tin", "url": "https://vinhphuc.gov.vn/tin-tuc/gpmb"}))
-        .await;
-    assert_eq!(link.status, 201, "{link:?}");
-    let document = app
-        .post(&format!("/api/v1/assignments/{task}/evidence"), &staff,
-            json!({"kind": "document", "title": "Quyết định phê duyệt phương án bồi thường",
-                "document": {"number": "1234/QĐ-UBND", "date": "2022-06-20", "issuer": "UBND tỉnh Vĩnh Phúc"}}))
-        .await;
-    assert_eq!(document.status, 201, "{document:?}");
+    let (link, document) = link_and_document(&app, &t).await;
     assert_eq!(document.body["document"]["number"], "1234/QĐ-UBND");
     let link_content = format!("/api/v1/evidence/{}/content", link.id());
-    assert_problem(&app.get(&link_content, &sc).await, 404);
+    assert_problem(&app.get(&link_content, &t.sc).await, 404);
+}
 
+#[actix_web::test]
+async fn the_board_and_the_watching_supervisor_mark_evidence_never_the_unit_itself() {
+    let app = TestApp::spawn().await;
+    let (t, first, _) = uploaded(&app).await;
+    let watcher = app.token("giamsat.2").await;
     // Verification marks: the Board and the watching supervisor; never the unit itself.
     let url = format!("/api/v1/evidence/{}", first.id());
-    let current = app.get(&url, &sc).await;
+    let current = app.get(&url, &t.sc).await;
     assert_problem(
         &app.post_if(
             &format!("{url}/marks"),
-            &staff,
+            &t.staff,
             &current.etag(),
             json!({"mark": "verified", "comment": "Tự xác nhận"}),
         )
@@ -156,7 +216,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     let verified = app
         .post_if(
             &format!("{url}/marks"),
-            &ob,
+            &t.ob,
             &current.etag(),
             json!({"mark": "verified", "comment": "Đã đối chiếu thực địa ngày 05/7/2022"}),
         )
@@ -172,7 +232,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
         )
         .await;
     assert_eq!(disputed.status, 200, "{disputed:?}");
-    let marks = app.get(&format!("{url}/marks"), &staff).await;
+    let marks = app.get(&format!("{url}/marks"), &t.staff).await;
     let marks: Vec<&str> = marks
         .body
         .as_array()
@@ -181,13 +241,20 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
         .map(|m| m["mark"].as_str().unwrap())
         .collect();
     assert_eq!(marks, ["verified", "disputed"]);
+}
 
+#[actix_web::test]
+async fn a_retraction_needs_if_match_and_a_reason_and_keeps_the_record_and_the_file() {
+    let app = TestApp::spawn().await;
+    let (t, _, second) = uploaded(&app).await;
+    link_and_document(&app, &t).await;
+    let (staff, ob, sc, task) = (&t.staff, &t.ob, &t.sc, &t.task);
     // Retraction: If-Match, a reason, recorded; the record and the file stay.
     let second_url = format!("/api/v1/evidence/{}", second.id());
     assert_problem(
         &app.post(
             &format!("{second_url}/retract"),
-            &staff,
+            staff,
             json!({"reason": "Trùng lặp"}),
         )
         .await,
@@ -196,7 +263,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     assert_problem(
         &app.post_if(
             &format!("{second_url}/retract"),
-            &staff,
+            staff,
             &second.etag(),
             json!({"reason": ""}),
         )
@@ -206,7 +273,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     let retracted = app
         .post_if(
             &format!("{second_url}/retract"),
-            &staff,
+            staff,
             &second.etag(),
             json!({"reason": "Trùng với biên bản đã nộp"}),
         )
@@ -220,7 +287,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     assert_problem(
         &app.post_if(
             &format!("{second_url}/retract"),
-            &staff,
+            staff,
             &retracted.etag(),
             json!({"reason": "Lần nữa"}),
         )
@@ -230,7 +297,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     assert_problem(
         &app.post_if(
             &format!("{second_url}/marks"),
-            &ob,
+            ob,
             &retracted.etag(),
             json!({"mark": "verified", "comment": "x"}),
         )
@@ -240,33 +307,41 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     let standing = app
         .get(
             &format!("/api/v1/assignments/{task}/evidence?retracted=false"),
-            &sc,
+            sc,
         )
         .await;
     assert_eq!(standing.body["items"].as_array().unwrap().len(), 3);
-    assert_eq!(evidence_count(&app, &task, &sc).await, 4);
+    assert_eq!(evidence_count(&app, task, sc).await, 4);
     assert_eq!(app.stored_files().len(), 1);
+}
 
+#[actix_web::test]
+async fn integrity_checks_catch_a_tampered_then_a_missing_file() {
+    let app = TestApp::spawn().await;
+    let (t, first, _) = uploaded(&app).await;
+    let (link, _) = link_and_document(&app, &t).await;
+    let (ob, sc) = (&t.ob, &t.sc);
+    let url = format!("/api/v1/evidence/{}", first.id());
     // Integrity: intact, then a tampered file, then a missing one.
     let check = app
-        .post(&format!("{url}/verify-integrity"), &ob, json!({}))
+        .post(&format!("{url}/verify-integrity"), ob, json!({}))
         .await;
     assert_eq!(check.status, 200, "{check:?}");
     assert_eq!(check.body["intact"], true);
-    assert_eq!(app.get(&url, &sc).await.body["integrity"], "intact");
+    assert_eq!(app.get(&url, sc).await.body["integrity"], "intact");
     let stored = app.stored_files().remove(0);
     std::fs::write(&stored, pdf("Biên bản đã bị sửa")).unwrap();
     let tampered = app
-        .post(&format!("{url}/verify-integrity"), &head, json!({}))
+        .post(&format!("{url}/verify-integrity"), &t.head, json!({}))
         .await;
     assert_eq!(tampered.status, 200, "{tampered:?}");
     assert_eq!(tampered.body["intact"], false);
-    assert_eq!(tampered.body["expected"], sha256(&bytes));
+    assert_eq!(tampered.body["expected"], sha256(&t.bytes));
     assert_eq!(tampered.body["actual"], sha256(&pdf("Biên bản đã bị sửa")));
-    assert_eq!(app.get(&url, &sc).await.body["integrity"], "failed");
+    assert_eq!(app.get(&url, sc).await.body["integrity"], "failed");
     std::fs::remove_file(&stored).unwrap();
     let missing = app
-        .post(&format!("{url}/verify-integrity"), &ob, json!({}))
+        .post(&format!("{url}/verify-integrity"), ob, json!({}))
         .await;
     assert_eq!(missing.body["intact"], false);
     assert_eq!(missing.body["actual"], Value::Null);
@@ -282,7 +357,7 @@ async fn files_are_stored_once_served_in_scope_retracted_marked_and_rechecked() 
     assert_problem(
         &app.post(
             &format!("/api/v1/evidence/{}/verify-integrity", link.id()),
-            &ob,
+            ob,
             json!({}),
         )
         .await,
