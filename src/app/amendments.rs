@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::assignments::{terms_of, TargetSpec};
 use super::commitments::invalidate_for;
-use super::{in_tx, transition, IfMatch, Tx, Workflow};
+use super::{in_tx, transition, IfMatch, Tx};
 use crate::auth::policy::amendments as policy;
 use crate::auth::policy::assignments::{lock_visible, visible};
 use crate::auth::Caller;
@@ -65,26 +65,7 @@ pub struct AmendmentDecision {
     pub comment: Option<String>,
 }
 
-impl Workflow for AmendmentRow {
-    type State = AmendmentState;
-    type Action = AmendmentAction;
-    const RESOURCE: &'static str = "amendment";
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn state(&self) -> AmendmentState {
-        self.state
-    }
-    fn next(state: AmendmentState, action: AmendmentAction) -> Result<AmendmentState, ApiError> {
-        Ok(state.next(action)?)
-    }
-    fn action_code(action: AmendmentAction) -> &'static str {
-        action.as_str()
-    }
-}
+super::state_machine_workflow!(AmendmentRow, AmendmentState, AmendmentAction, "amendment");
 
 /// What amendment `row` proposes.
 pub fn proposal_of(row: &AmendmentRow) -> Result<Proposal, ApiError> {

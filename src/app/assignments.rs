@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, IfMatch, Tx, Workflow};
+use super::{in_tx, transition, IfMatch, Tx};
 use crate::auth::policy::assignments::{can_read, lock_visible, readable, visible};
 use crate::auth::{scope, Caller};
 use crate::db::models::{AssignmentRow, RoundRow, TermsRow};
@@ -691,26 +691,12 @@ pub async fn delete(
     .await
 }
 
-impl Workflow for AssignmentRow {
-    type State = AssignmentState;
-    type Action = AssignmentAction;
-    const RESOURCE: &'static str = "assignment";
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn state(&self) -> AssignmentState {
-        self.state
-    }
-    fn next(state: AssignmentState, action: AssignmentAction) -> Result<AssignmentState, ApiError> {
-        Ok(state.next(action)?)
-    }
-    fn action_code(action: AssignmentAction) -> &'static str {
-        action.as_str()
-    }
-}
+super::state_machine_workflow!(
+    AssignmentRow,
+    AssignmentState,
+    AssignmentAction,
+    "assignment"
+);
 
 /// Applies `action` (start or withdraw) to an assignment: the head starts work
 /// (`commitment_sign` on the assignee unit); the assigning side withdraws it with a reason

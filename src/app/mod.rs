@@ -226,6 +226,34 @@ pub trait Workflow: Serialize {
     fn action_code(action: Self::Action) -> &'static str;
 }
 
+/// Implements [`Workflow`] for a row with `id`, `version` and a `state` column that follows one
+/// of the domain's state machines (`State::next(action)`, `Action::as_str`).
+macro_rules! state_machine_workflow {
+    ($row:ty, $state:ty, $action:ty, $resource:literal) => {
+        impl $crate::app::Workflow for $row {
+            type State = $state;
+            type Action = $action;
+            const RESOURCE: &'static str = $resource;
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn state(&self) -> $state {
+                self.state
+            }
+            fn next(state: $state, action: $action) -> Result<$state, $crate::error::ApiError> {
+                Ok(state.next(action)?)
+            }
+            fn action_code(action: $action) -> &'static str {
+                action.as_str()
+            }
+        }
+    };
+}
+pub(crate) use state_machine_workflow;
+
 /// The one audited state change of a review workflow, on a resource the caller may act on and
 /// has locked: checks `If-Match`, asks the state machine for the next state, lets `apply` store
 /// it, and records `<resource>.<action>` with the images before and after.

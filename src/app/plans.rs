@@ -65,26 +65,7 @@ pub struct PlanContent {
     pub roadmap: Vec<RoadmapStep>,
 }
 
-impl Workflow for PlanRow {
-    type State = PlanState;
-    type Action = PlanAction;
-    const RESOURCE: &'static str = "plan";
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn state(&self) -> PlanState {
-        self.state
-    }
-    fn next(state: PlanState, action: PlanAction) -> Result<PlanState, ApiError> {
-        Ok(state.next(action)?)
-    }
-    fn action_code(action: PlanAction) -> &'static str {
-        action.as_str()
-    }
-}
+super::state_machine_workflow!(PlanRow, PlanState, PlanAction, "plan");
 
 /// The plan of an assignment the caller may read (404 until one is written).
 pub async fn get(

@@ -85,26 +85,7 @@ pub struct ReportReview {
     pub comment: Option<String>,
 }
 
-impl Workflow for ReportRow {
-    type State = ReportState;
-    type Action = ReportAction;
-    const RESOURCE: &'static str = "progress_report";
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn state(&self) -> ReportState {
-        self.state
-    }
-    fn next(state: ReportState, action: ReportAction) -> Result<ReportState, ApiError> {
-        Ok(state.next(action)?)
-    }
-    fn action_code(action: ReportAction) -> &'static str {
-        action.as_str()
-    }
-}
+super::state_machine_workflow!(ReportRow, ReportState, ReportAction, "progress_report");
 
 /// A report as it stood at a moment, from its history.
 #[derive(Debug, Clone)]

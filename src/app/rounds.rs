@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, IfMatch, Workflow};
+use super::{in_tx, transition, IfMatch};
 use crate::app::assignments::terms_of;
 use crate::auth::policy::rounds::{lock_visible, readable, readable_decisions, visible};
 use crate::auth::Caller;
@@ -202,26 +202,7 @@ pub struct RoundWithRules {
     pub group_rules: Vec<GroupRuleRow>,
 }
 
-impl Workflow for RoundRow {
-    type State = RoundState;
-    type Action = RoundAction;
-    const RESOURCE: &'static str = "round";
-    fn id(&self) -> Uuid {
-        self.id
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn state(&self) -> RoundState {
-        self.state
-    }
-    fn next(state: RoundState, action: RoundAction) -> Result<RoundState, ApiError> {
-        Ok(state.next(action)?)
-    }
-    fn action_code(action: RoundAction) -> &'static str {
-        action.as_str()
-    }
-}
+super::state_machine_workflow!(RoundRow, RoundState, RoundAction, "round");
 
 /// Round `id` with its rules, whoever asks (404 when unknown). Callers check access.
 pub async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<RoundWithRules, ApiError> {
