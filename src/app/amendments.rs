@@ -302,7 +302,7 @@ async fn apply(
     let current = repo::assignments::get(tx.conn, a.id).await?;
     let version = a.terms_version + 1;
     let terms = terms_of(&changed);
-    repo::amendments::insert_terms(
+    repo::assignments::insert_terms(
         tx.conn,
         &TermsRow {
             assignment_id: a.id,

@@ -330,7 +330,7 @@ pub async fn create_delegation(
                 404 => ApiError::unknown("unit_id", "unit"),
                 _ => e,
             })?;
-        match repo::commitments::managing_unit_of_cadre(tx.conn, new.cadre_id).await? {
+        match repo::cadres::managing_unit(tx.conn, new.cadre_id).await? {
             Some(u) if caller.can(tx.conn, Permission::PersonnelRead, u).await? => {}
             _ => return Err(ApiError::unknown("cadre_id", "cadre")),
         }

@@ -582,11 +582,15 @@ async fn quota_for(
     decided_only: bool,
 ) -> Result<Option<QuotaCheck>, ApiError> {
     let (year, _) = repo::evaluations::round_of(conn, a.round_id).await?;
-    let groups = repo::evaluations::groups_of(conn, a.assignee_unit_id, year).await?;
+    let groups = repo::groups::of_unit_in_year(conn, a.assignee_unit_id, year).await?;
     if groups.is_empty() {
         return Ok(None);
     }
-    let members = repo::evaluations::members_of(conn, &groups).await?;
+    let members: Vec<Uuid> = repo::groups::members_of(conn, &groups)
+        .await?
+        .into_iter()
+        .map(|(_, unit)| unit)
+        .collect();
     let others: Vec<Standing> =
         repo::evaluations::standings(conn, a.round_id, &members, &e.period_code, e.id)
             .await?

@@ -182,7 +182,9 @@ pub async fn import(
         if !summary.flagged_assignments.is_empty() {
             repo::feeds::flag_assignments(tx.conn, &summary.flagged_assignments, tx.now).await?;
         }
-        let home = repo::feeds::home_unit(tx.conn, caller.account_id).await?;
+        let home = repo::accounts::home_unit(tx.conn, caller.account_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         tx.record(Change {
             action: "feed.import",
             resource_type: "observation_batch",

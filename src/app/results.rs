@@ -370,7 +370,7 @@ pub async fn covered(
         None => None,
     };
     let members = match filter.group_id {
-        Some(g) => Some(repo::results::group_members(conn, g).await?),
+        Some(g) => Some(repo::groups::members(conn, g).await?),
         None => None,
     };
     let coverage = repo::results::Coverage {

@@ -638,7 +638,7 @@ pub async fn issue(
                     let state = a.state.next(AssignmentAction::Issue)?;
                     let terms = terms_of(&a);
                     let hash = canonical::terms_hash(&terms);
-                    repo::rounds::insert_terms(
+                    repo::assignments::insert_terms(
                         tx.conn,
                         &TermsRow {
                             assignment_id: a.id,

@@ -92,7 +92,7 @@ pub async fn require_cadre(
     caller: &Caller,
     cadre: Uuid,
 ) -> Result<(), ApiError> {
-    match repo::accounts::cadre_managing_unit(conn, cadre).await? {
+    match repo::cadres::managing_unit(conn, cadre).await? {
         Some(unit) if caller.can(conn, Permission::PersonnelRead, unit).await? => Ok(()),
         _ => Err(ApiError::unknown("cadre_id", "cadre")),
     }

@@ -110,7 +110,7 @@ pub async fn signer(
         ..SigningFacts::default()
     };
     if facts.may_sign {
-        facts.cadre = repo::commitments::cadre_of_account(conn, caller.account_id).await?;
+        facts.cadre = repo::accounts::cadre_of(conn, caller.account_id).await?;
         if let Some(cadre) = facts.cadre {
             facts.posts = repo::commitments::posts_in_unit(conn, cadre, unit).await?;
             facts.delegations = repo::commitments::grants(conn, cadre, unit).await?;

@@ -80,8 +80,10 @@ pub async fn may_read_record(
     caller: &Caller,
     cadre: Uuid,
 ) -> Result<(), ApiError> {
-    let managing = repo::evaluations::managing_unit(conn, cadre).await?;
-    let own = repo::evaluations::cadre_of(conn, caller.account_id).await?;
+    let managing = repo::cadres::managing_unit(conn, cadre)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let own = repo::accounts::cadre_of(conn, caller.account_id).await?;
     if own == Some(cadre) {
         return Ok(());
     }

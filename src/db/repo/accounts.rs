@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::models::AccountRow;
-use crate::db::schema::{accounts, cadres, login_attempts};
+use crate::db::schema::{accounts, login_attempts};
 use crate::domain::vocab::AccountKind;
 
 /// One account (`NotFound` when unknown).
@@ -72,17 +72,13 @@ pub async fn home_unit(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Op
         .optional()
 }
 
-/// The managing unit of the cadre an account would link to, if the cadre exists.
-pub async fn cadre_managing_unit(
-    conn: &mut AsyncPgConnection,
-    cadre: Uuid,
-) -> QueryResult<Option<Uuid>> {
-    cadres::table
-        .find(cadre)
-        .select(cadres::managing_unit_id)
+/// The cadre behind account `account`, if any.
+pub async fn cadre_of(conn: &mut AsyncPgConnection, account: Uuid) -> QueryResult<Option<Uuid>> {
+    accounts::table
+        .find(account)
+        .select(accounts::cadre_id)
         .first(conn)
         .await
-        .optional()
 }
 
 /// What a list of accounts may be narrowed to.

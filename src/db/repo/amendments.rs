@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::models::{AmendmentRow, AssignmentRow, TermsRow};
-use crate::db::schema::{amendments, assignment_terms, assignments};
+use crate::db::models::{AmendmentRow, AssignmentRow};
+use crate::db::schema::{amendments, assignments};
 use crate::domain::workflow::{AmendmentState, AssignmentState};
 
 /// The amendments of an assignment, oldest first.
@@ -74,15 +74,6 @@ pub async fn set_decided(
         .returning(AmendmentRow::as_returning())
         .get_result(conn)
         .await
-}
-
-/// Stores a version of an assignment's terms.
-pub async fn insert_terms(conn: &mut AsyncPgConnection, row: &TermsRow) -> QueryResult<()> {
-    diesel::insert_into(assignment_terms::table)
-        .values(row)
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 /// What an approved amendment changes in its assignment.

@@ -225,3 +225,12 @@ pub async fn latest_accepted_actuals(
         .filter_map(|(id, v)| v.map(|v| (id, v)))
         .collect())
 }
+
+/// Stores a version of an assignment's terms.
+pub async fn insert_terms(conn: &mut AsyncPgConnection, row: &TermsRow) -> QueryResult<()> {
+    diesel::insert_into(assignment_terms::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::models::{AssignmentRow, CommitmentRow, DelegationRow};
-use crate::db::schema::{accounts, assignments, cadres, commitments, posts, signing_delegations};
+use crate::db::schema::{assignments, commitments, posts, signing_delegations};
 use crate::domain::commitment::{Grant, HeldPost};
 use crate::domain::vocab::PostKind;
 use crate::domain::workflow::AssignmentState;
@@ -195,18 +195,6 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Commitme
         .await
 }
 
-/// The cadre behind account `account`, if any.
-pub async fn cadre_of_account(
-    conn: &mut AsyncPgConnection,
-    account: Uuid,
-) -> QueryResult<Option<Uuid>> {
-    accounts::table
-        .find(account)
-        .select(accounts::cadre_id)
-        .first(conn)
-        .await
-}
-
 /// The posts cadre `cadre` holds, has held or will hold in `unit`.
 pub async fn posts_in_unit(
     conn: &mut AsyncPgConnection,
@@ -301,17 +289,4 @@ pub async fn insert_delegation(
         .execute(conn)
         .await
         .map(drop)
-}
-
-/// The unit managing cadre `cadre`'s file, if the cadre exists.
-pub async fn managing_unit_of_cadre(
-    conn: &mut AsyncPgConnection,
-    cadre: Uuid,
-) -> QueryResult<Option<Uuid>> {
-    cadres::table
-        .find(cadre)
-        .select(cadres::managing_unit_id)
-        .first(conn)
-        .await
-        .optional()
 }

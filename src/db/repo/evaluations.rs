@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use crate::db::models::{AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
 use crate::db::schema::{
-    accounts, assignments, cadres, evaluation_attributions, evaluations, evidence, opinions,
-    org_group_members, org_groups, posts, rounds, rule_sets,
+    assignments, evaluation_attributions, evaluations, evidence, opinions, posts, rounds, rule_sets,
 };
 use crate::domain::grading::Grade;
 use crate::domain::vocab::PostKind;
@@ -181,30 +180,6 @@ pub async fn update(
         .await
 }
 
-/// The groups of similar units `unit` belongs to in `year`.
-pub async fn groups_of(
-    conn: &mut AsyncPgConnection,
-    unit: Uuid,
-    year: i32,
-) -> QueryResult<Vec<Uuid>> {
-    org_group_members::table
-        .inner_join(org_groups::table)
-        .filter(org_group_members::unit_id.eq(unit))
-        .filter(org_groups::year.eq(year))
-        .select(org_groups::id)
-        .load(conn)
-        .await
-}
-
-/// The member units of `groups`.
-pub async fn members_of(conn: &mut AsyncPgConnection, groups: &[Uuid]) -> QueryResult<Vec<Uuid>> {
-    org_group_members::table
-        .filter(org_group_members::group_id.eq_any(groups))
-        .select(org_group_members::unit_id)
-        .load(conn)
-        .await
-}
-
 /// The proposed and decided grades of the standing evaluations of `period` of the round's
 /// assignments to `units`, except evaluation `except`.
 pub async fn standings(
@@ -258,24 +233,6 @@ pub async fn insert_attributions(
         .execute(conn)
         .await
         .map(drop)
-}
-
-/// The unit that manages cadre `id`'s file (`NotFound` when unknown).
-pub async fn managing_unit(conn: &mut AsyncPgConnection, cadre: Uuid) -> QueryResult<Uuid> {
-    cadres::table
-        .find(cadre)
-        .select(cadres::managing_unit_id)
-        .first(conn)
-        .await
-}
-
-/// The cadre an account belongs to, if any.
-pub async fn cadre_of(conn: &mut AsyncPgConnection, account: Uuid) -> QueryResult<Option<Uuid>> {
-    accounts::table
-        .find(account)
-        .select(accounts::cadre_id)
-        .first(conn)
-        .await
 }
 
 /// One entry of a cadre's record: the attribution, the evaluation, and the assignment's title,

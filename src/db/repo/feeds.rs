@@ -106,15 +106,6 @@ pub async fn is_client(conn: &mut AsyncPgConnection, account: Uuid) -> QueryResu
     Ok(n > 0)
 }
 
-/// The home unit of `account`.
-pub async fn home_unit(conn: &mut AsyncPgConnection, account: Uuid) -> QueryResult<Uuid> {
-    accounts::table
-        .find(account)
-        .select(accounts::home_unit_id)
-        .first(conn)
-        .await
-}
-
 /// A unit as a feed names it: id, code and validity.
 pub type UnitCode = (Uuid, String, NaiveDate, Option<NaiveDate>);
 

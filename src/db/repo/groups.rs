@@ -53,6 +53,21 @@ pub async fn members_of(
         .await
 }
 
+/// The groups of similar units `unit` belongs to in `year`.
+pub async fn of_unit_in_year(
+    conn: &mut AsyncPgConnection,
+    unit: Uuid,
+    year: i32,
+) -> QueryResult<Vec<Uuid>> {
+    org_group_members::table
+        .inner_join(org_groups::table)
+        .filter(org_group_members::unit_id.eq(unit))
+        .filter(org_groups::year.eq(year))
+        .select(org_groups::id)
+        .load(conn)
+        .await
+}
+
 /// Filters of the group list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

@@ -180,15 +180,6 @@ pub async fn memberships(
         .await
 }
 
-/// The member units of a group.
-pub async fn group_members(conn: &mut AsyncPgConnection, group: Uuid) -> QueryResult<Vec<Uuid>> {
-    org_group_members::table
-        .filter(org_group_members::group_id.eq(group))
-        .select(org_group_members::unit_id)
-        .load(conn)
-        .await
-}
-
 /// A round's publication, if the round exists.
 pub async fn publication(
     conn: &mut AsyncPgConnection,

@@ -9,12 +9,9 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::models::{
-    AssignmentRow, DecisionRow, GroupRuleRow, RoundRow, SpotCheckRow, TermsRow,
-};
+use crate::db::models::{AssignmentRow, DecisionRow, GroupRuleRow, RoundRow, SpotCheckRow};
 use crate::db::schema::{
-    assignment_decisions, assignment_terms, assignments, org_group_members, org_groups,
-    round_group_rules, rounds, spot_checks,
+    assignment_decisions, assignments, org_groups, round_group_rules, rounds, spot_checks,
 };
 use crate::domain::periods::Cadence;
 use crate::domain::workflow::{AssignmentState, RoundState};
@@ -264,11 +261,7 @@ pub async fn group_with_members(
         .select(org_groups::code)
         .first(conn)
         .await?;
-    let members: Vec<Uuid> = org_group_members::table
-        .filter(org_group_members::group_id.eq(group))
-        .select(org_group_members::unit_id)
-        .load(conn)
-        .await?;
+    let members = super::groups::members(conn, group).await?;
     Ok((code, members))
 }
 
@@ -298,15 +291,6 @@ pub async fn lock_draft_assignments(
         .for_update()
         .load(conn)
         .await
-}
-
-/// Stores a version of an assignment's terms.
-pub async fn insert_terms(conn: &mut AsyncPgConnection, row: &TermsRow) -> QueryResult<()> {
-    diesel::insert_into(assignment_terms::table)
-        .values(row)
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 /// Moves an assignment to `state` on terms version `terms_version` and bumps its version.
