@@ -172,6 +172,13 @@ async fn accepted_late(app: &TestApp, q: &Quarter) -> (String, Res) {
         )
         .await;
     assert_eq!(returned.status, 200, "{returned:?}");
+    let accepted = corrected_and_accepted(app, q, &id, &returned).await;
+    (id, accepted)
+}
+
+/// Staff correct the returned report `id` (87%), the head resubmits and the Board accepts it:
+/// the accepted report.
+async fn corrected_and_accepted(app: &TestApp, q: &Quarter, id: &str, returned: &Res) -> Res {
     let fixed = put(
         app,
         &q.late_url(),
@@ -204,7 +211,7 @@ async fn accepted_late(app: &TestApp, q: &Quarter) -> (String, Res) {
         )
         .await;
     assert_eq!(accepted.status, 200, "{accepted:?}");
-    (id, accepted)
+    accepted
 }
 
 /// The department of planning's head reports the current quarter on time: the submitted report.
@@ -359,36 +366,7 @@ async fn a_returned_report_is_corrected_and_accepted_but_stays_late() {
         )
         .await;
     assert_eq!(returned.body["state"], "returned", "{returned:?}");
-    let fixed = put(
-        &app,
-        &q.late_url(),
-        &q.staff,
-        report(
-            "Đã giải quyết 870/1000 hồ sơ",
-            87.0,
-            &q.measured(),
-            "on_track",
-        ),
-        Some(returned.etag()),
-    )
-    .await;
-    assert_eq!(fixed.status, 200, "{fixed:?}");
-    let resubmitted = app
-        .post_if(
-            &format!("/api/v1/progress-reports/{id}/submit"),
-            &q.head,
-            &fixed.etag(),
-            json!({}),
-        )
-        .await;
-    let accepted = app
-        .post_if(
-            &format!("/api/v1/progress-reports/{id}/accept"),
-            &q.ob,
-            &resubmitted.etag(),
-            json!({}),
-        )
-        .await;
+    let accepted = corrected_and_accepted(&app, &q, &id, &returned).await;
     assert_eq!(accepted.body["state"], "accepted", "{accepted:?}");
     assert_eq!(accepted.body["revision"], 1);
     // Still late: timeliness is fixed by the first submission.
