@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::accounts as policy;
 use crate::auth::{password, Caller};
 use crate::db::models::AccountRow;
@@ -282,17 +282,31 @@ pub async fn create(
     .await
 }
 
-/// Account `id` locked for a change, if the caller manages it (404) and `If-Match` names its
-/// version.
-async fn lock_for_change(
+/// Changes account `id` in one transaction, if the caller manages it (404) and `If-Match`
+/// names its version: `apply` checks and stores the change, recorded as `action` with the
+/// account's images before and after.
+async fn change(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
     if_match: &IfMatch,
+    action: &str,
+    apply: impl AsyncFnOnce(&mut Tx<'_>, &AccountRow) -> Result<AccountRow, ApiError>,
 ) -> Result<AccountRow, ApiError> {
-    let row = policy::lock_visible(conn, caller, id).await?;
-    if_match.check(row.version)?;
-    Ok(row)
+    in_tx(conn, caller, async |tx| {
+        let before = policy::lock_visible(tx.conn, caller, id).await?;
+        if_match.check(before.version)?;
+        let after = apply(tx, &before).await?;
+        tx.changed(
+            action,
+            id,
+            Some(after.home_unit_id),
+            &AccountImage::from(&before),
+            &AccountImage::from(&after),
+        );
+        Ok(after)
+    })
+    .await
 }
 
 /// Renames, disables or re-enables an account, links it to a cadre, moves it to another home
@@ -318,35 +332,33 @@ pub async fn update(
             ),
         ));
     }
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
-        if let Some(unit) = patch.home_unit_id.filter(|u| *u != before.home_unit_id) {
-            policy::require_home_unit(tx.conn, caller, unit).await?;
-        }
-        if let Some(Some(cadre)) = patch.cadre_id.filter(|c| *c != before.cadre_id) {
-            policy::require_cadre(tx.conn, caller, cadre).await?;
-        }
-        let changes = repo::accounts::Changes {
-            display_name: patch.display_name,
-            disabled: patch.disabled,
-            cadre_id: patch.cadre_id,
-            home_unit_id: patch.home_unit_id,
-            external_subject: patch.external_subject,
-            version: before.version + 1,
-            updated_at: tx.now,
-        };
-        let after = repo::accounts::update(tx.conn, id, &changes)
-            .await
-            .map_err(unique_conflict)?;
-        tx.changed(
-            "account.update",
-            id,
-            Some(after.home_unit_id),
-            &AccountImage::from(&before),
-            &AccountImage::from(&after),
-        );
-        Ok(after)
-    })
+    change(
+        conn,
+        caller,
+        id,
+        if_match,
+        "account.update",
+        async |tx, before| {
+            if let Some(unit) = patch.home_unit_id.filter(|u| *u != before.home_unit_id) {
+                policy::require_home_unit(tx.conn, caller, unit).await?;
+            }
+            if let Some(Some(cadre)) = patch.cadre_id.filter(|c| *c != before.cadre_id) {
+                policy::require_cadre(tx.conn, caller, cadre).await?;
+            }
+            let changes = repo::accounts::Changes {
+                display_name: patch.display_name,
+                disabled: patch.disabled,
+                cadre_id: patch.cadre_id,
+                home_unit_id: patch.home_unit_id,
+                external_subject: patch.external_subject,
+                version: before.version + 1,
+                updated_at: tx.now,
+            };
+            repo::accounts::update(tx.conn, id, &changes)
+                .await
+                .map_err(unique_conflict)
+        },
+    )
     .await
 }
 
@@ -363,18 +375,16 @@ pub async fn set_secret(
     let current = policy::visible(conn, caller, id).await?;
     if_match.check(current.version)?;
     let secret_hash = hash_secret(secret).await?;
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
-        let after = repo::accounts::set_secret(tx.conn, &before, secret_hash, tx.now).await?;
-        tx.changed(
-            "account.set_secret",
-            id,
-            Some(after.home_unit_id),
-            &AccountImage::from(&before),
-            &AccountImage::from(&after),
-        );
-        Ok(after)
-    })
+    change(
+        conn,
+        caller,
+        id,
+        if_match,
+        "account.set_secret",
+        async |tx, before| {
+            Ok(repo::accounts::set_secret(tx.conn, before, secret_hash, tx.now).await?)
+        },
+    )
     .await
 }
 

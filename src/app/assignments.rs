@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::crud::{change, remove, Audited};
 use super::{in_tx, transition, IfMatch, Tx};
 use crate::auth::policy::assignments::{can_read, lock_visible, readable, visible};
 use crate::auth::{scope, Caller};
@@ -584,6 +585,36 @@ pub struct AssignmentPatch {
     pub indicator_code: Option<String>,
 }
 
+/// 409 unless `a` is under way; `rule` (in English and Vietnamese) says what needs that, e.g.
+/// "progress is reported on issued assignments".
+pub(crate) fn require_under_way(a: &AssignmentRow, rule: (&str, &str)) -> Result<(), ApiError> {
+    if a.is_under_way() {
+        return Ok(());
+    }
+    let (en, vi) = rule;
+    Err(ApiError::conflict(
+        format!("{en}; this one is {}", a.state),
+        format!("{vi}; nhiệm vụ đang {}", a.state),
+    ))
+}
+
+/// Assignment `id` locked for its assignee's work: one the caller may read, with `permission`
+/// on its assignee unit, under way (409 naming `rule`, see [`require_under_way`]).
+pub(crate) async fn lock_under_way(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    permission: Permission,
+    rule: (&str, &str),
+) -> Result<AssignmentRow, ApiError> {
+    let a = lock_visible(conn, caller, id).await?;
+    caller
+        .require_on(conn, permission, a.assignee_unit_id)
+        .await?;
+    require_under_way(&a, rule)?;
+    Ok(a)
+}
+
 /// Locks an assignment the caller may read, checks `If-Match`, then that the caller holds the
 /// permission `needs` names on the unit it names (in that order, as clients have always seen it).
 async fn lock_for(
@@ -604,6 +635,12 @@ fn round_manage(a: &AssignmentRow) -> (Permission, Uuid) {
     (Permission::RoundManage, a.assigning_unit_id)
 }
 
+impl Audited for AssignmentRow {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.assigning_unit_id)
+    }
+}
+
 /// Edits a draft assignment of a draft round.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -612,53 +649,52 @@ pub async fn update(
     if_match: &IfMatch,
     p: AssignmentPatch,
 ) -> Result<AssignmentRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for(tx, id, if_match, round_manage).await?;
-        if before.state != AssignmentState::Draft {
-            return Err(ApiError::conflict(
-                "issued terms change only through an approved amendment",
-                "nhiệm vụ đã ban hành chỉ thay đổi qua đề nghị điều chỉnh được chấp thuận",
-            ));
-        }
-        let merged = NewAssignment {
-            round_id: before.round_id,
-            assignee_unit_id: before.assignee_unit_id,
-            code: p.code.or_else(|| before.code.clone()),
-            title: p.title.unwrap_or_else(|| before.title.clone()),
-            description: p.description.or_else(|| before.description.clone()),
-            content_area: p.content_area.unwrap_or(before.content_area),
-            kind: before.kind,
-            product_description: p
-                .product_description
-                .or_else(|| before.product_description.clone()),
-            flags: p.flags.unwrap_or_else(|| before.flags.clone()),
-            growth_target: p.growth_target.unwrap_or(before.growth_target),
-            start_date: p.start_date.unwrap_or(before.start_date),
-            end_date: p.end_date.unwrap_or(before.end_date),
-            target: match p.target {
-                Some(t) => Some(t),
-                None => target_of(&before)?,
-            },
-            rollup: p.rollup.unwrap_or(before.rollup),
-            weight: p.weight.unwrap_or(before.weight),
-            milestones: p.milestones.map_or_else(|| milestones_of(&before), Ok)?,
-            parent_id: before.parent_id,
-            indicator_code: p.indicator_code.or_else(|| before.indicator_code.clone()),
-        };
-        let round = check(tx.conn, caller, &merged, Some(id)).await?;
-        let row = row_of(merged, &round, Some(&before), tx.now)?;
-        let after = repo::assignments::replace(tx.conn, &row)
-            .await
-            .map_err(code_taken)?;
-        tx.changed(
-            "assignment.update",
-            id,
-            Some(after.assigning_unit_id),
-            &before,
-            &after,
-        );
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for(tx, id, if_match, round_manage).await;
+    change(
+        conn,
+        caller,
+        "assignment.update",
+        id,
+        lock,
+        async |tx, before| {
+            if before.state != AssignmentState::Draft {
+                return Err(ApiError::conflict(
+                    "issued terms change only through an approved amendment",
+                    "nhiệm vụ đã ban hành chỉ thay đổi qua đề nghị điều chỉnh được chấp thuận",
+                ));
+            }
+            let merged = NewAssignment {
+                round_id: before.round_id,
+                assignee_unit_id: before.assignee_unit_id,
+                code: p.code.or_else(|| before.code.clone()),
+                title: p.title.unwrap_or_else(|| before.title.clone()),
+                description: p.description.or_else(|| before.description.clone()),
+                content_area: p.content_area.unwrap_or(before.content_area),
+                kind: before.kind,
+                product_description: p
+                    .product_description
+                    .or_else(|| before.product_description.clone()),
+                flags: p.flags.unwrap_or_else(|| before.flags.clone()),
+                growth_target: p.growth_target.unwrap_or(before.growth_target),
+                start_date: p.start_date.unwrap_or(before.start_date),
+                end_date: p.end_date.unwrap_or(before.end_date),
+                target: match p.target {
+                    Some(t) => Some(t),
+                    None => target_of(before)?,
+                },
+                rollup: p.rollup.unwrap_or(before.rollup),
+                weight: p.weight.unwrap_or(before.weight),
+                milestones: p.milestones.map_or_else(|| milestones_of(before), Ok)?,
+                parent_id: before.parent_id,
+                indicator_code: p.indicator_code.or_else(|| before.indicator_code.clone()),
+            };
+            let round = check(tx.conn, caller, &merged, Some(id)).await?;
+            let row = row_of(merged, &round, Some(before), tx.now)?;
+            repo::assignments::replace(tx.conn, &row)
+                .await
+                .map_err(code_taken)
+        },
+    )
     .await
 }
 
@@ -669,25 +705,25 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for(tx, id, if_match, round_manage).await?;
-        if before.state != AssignmentState::Draft {
-            return Err(ApiError::conflict(
-                "only a draft assignment can be deleted; withdraw an issued one",
-                "chỉ xóa được nhiệm vụ dự thảo; nhiệm vụ đã ban hành thì thu hồi",
-            ));
-        }
-        repo::assignments::delete(tx.conn, id)
-            .await
-            .map_err(ApiError::still_referenced)?;
-        tx.removed(
-            "assignment.delete",
-            id,
-            Some(before.assigning_unit_id),
-            &before,
-        );
-        Ok(())
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for(tx, id, if_match, round_manage).await;
+    remove(
+        conn,
+        caller,
+        "assignment.delete",
+        id,
+        lock,
+        async |tx, before| {
+            if before.state != AssignmentState::Draft {
+                return Err(ApiError::conflict(
+                    "only a draft assignment can be deleted; withdraw an issued one",
+                    "chỉ xóa được nhiệm vụ dự thảo; nhiệm vụ đã ban hành thì thu hồi",
+                ));
+            }
+            repo::assignments::delete(tx.conn, id)
+                .await
+                .map_err(ApiError::still_referenced)
+        },
+    )
     .await
 }
 

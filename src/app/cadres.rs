@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::crud::{change, Audited};
 use super::posts::{history_of, Held};
-use super::{in_tx, IfMatch};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::cadres as policy;
 use crate::auth::Caller;
 use crate::db::models::CadreRow;
@@ -114,6 +115,12 @@ pub async fn create(
     .await
 }
 
+impl Audited for CadreRow {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.managing_unit_id)
+    }
+}
+
 /// Corrects a cadre's file or moves it to another managing unit.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -122,36 +129,38 @@ pub async fn update(
     if_match: &IfMatch,
     patch: CadrePatch,
 ) -> Result<CadreRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
+    let lock = async |tx: &mut Tx<'_>| {
         if let Some(v) = birth_violation(patch.date_of_birth, tx.now.date_naive()) {
             return Err(ApiError::violations(vec![v]));
         }
-        let before = repo::cadres::lock(tx.conn, id).await?;
-        policy::may_manage(tx.conn, caller, before.managing_unit_id).await?;
-        if_match.check(before.version)?;
-        if let Some(unit) = patch
-            .managing_unit_id
-            .filter(|u| *u != before.managing_unit_id)
-        {
-            policy::may_manage_ref(tx.conn, caller, unit).await?;
-        }
-        let changes = repo::cadres::Changes {
-            personnel_code: patch.personnel_code,
-            full_name: patch.full_name,
-            gender: patch.gender,
-            date_of_birth: patch.date_of_birth,
-            email: patch.email,
-            managing_unit_id: patch.managing_unit_id,
-        };
-        let after = repo::cadres::update(tx.conn, &before, &changes, tx.now).await?;
-        tx.changed(
-            "cadre.update",
-            id,
-            Some(after.managing_unit_id),
-            &before,
-            &after,
-        );
-        Ok(after)
-    })
+        let row = repo::cadres::lock(tx.conn, id).await?;
+        policy::may_manage(tx.conn, caller, row.managing_unit_id).await?;
+        if_match.check(row.version)?;
+        Ok(row)
+    };
+    change(
+        conn,
+        caller,
+        "cadre.update",
+        id,
+        lock,
+        async |tx, before| {
+            if let Some(unit) = patch
+                .managing_unit_id
+                .filter(|u| *u != before.managing_unit_id)
+            {
+                policy::may_manage_ref(tx.conn, caller, unit).await?;
+            }
+            let changes = repo::cadres::Changes {
+                personnel_code: patch.personnel_code,
+                full_name: patch.full_name,
+                gender: patch.gender,
+                date_of_birth: patch.date_of_birth,
+                email: patch.email,
+                managing_unit_id: patch.managing_unit_id,
+            };
+            Ok(repo::cadres::update(tx.conn, before, &changes, tx.now).await?)
+        },
+    )
     .await
 }

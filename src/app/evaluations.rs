@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::assignments::lock_under_way;
 use super::{in_tx, transition, Change, IfMatch, Tx, Workflow};
-use crate::auth::policy::assignments::{lock_visible as lock_assignment, visible as assignment};
+use crate::auth::policy::assignments::visible as assignment;
 use crate::auth::policy::evaluations as policy;
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
@@ -452,22 +453,8 @@ pub async fn self_assess(
     new: SelfAssessment,
 ) -> Result<EvaluationRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let a = lock_assignment(tx.conn, caller, assignment_id).await?;
-        caller
-            .require_on(tx.conn, Permission::CommitmentSign, a.assignee_unit_id)
-            .await?;
-        if !a.is_under_way() {
-            return Err(ApiError::conflict(
-                format!(
-                    "only issued assignments are evaluated; this one is {}",
-                    a.state
-                ),
-                format!(
-                    "chỉ đánh giá nhiệm vụ đã ban hành; nhiệm vụ đang {}",
-                    a.state
-                ),
-            ));
-        }
+        let rule = ("only issued assignments are evaluated", "chỉ đánh giá nhiệm vụ đã ban hành");
+        let a = lock_under_way(tx.conn, caller, assignment_id, Permission::CommitmentSign, rule).await?;
         let (_, quarterly) = repo::evaluations::round_of(tx.conn, a.round_id).await?;
         let Some((_, end)) = period_dates(&new.period, a.start_date, a.end_date, quarterly) else {
             return Err(ApiError::violations(vec![Violation::new(
@@ -527,6 +514,36 @@ pub async fn self_assess(
     .await
 }
 
+/// Takes evaluation `id` one step along its workflow in one transaction: the caller needs the
+/// permission `needs` names on the unit it names; `apply` stores the evaluation (of the
+/// assignment given) in its next state.
+async fn step(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    action: EvaluationAction,
+    needs: impl FnOnce(&EvaluationRow, &AssignmentRow) -> (Permission, Uuid),
+    apply: impl AsyncFnOnce(
+        &mut Tx<'_>,
+        &AssignmentRow,
+        &EvaluationRow,
+        EvaluationState,
+    ) -> Result<EvaluationRow, ApiError>,
+) -> Result<EvaluationRow, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let (e, a) = policy::lock_visible(tx.conn, caller, id).await?;
+        let (permission, unit) = needs(&e, &a);
+        caller.require_on(tx.conn, permission, unit).await?;
+        let unit = a.assignee_unit_id;
+        transition(tx, e, if_match, action, unit, async |tx, e, next| {
+            apply(tx, &a, e, next).await
+        })
+        .await
+    })
+    .await
+}
+
 /// The head states a returned self-assessment again (its period stays).
 pub async fn reassess(
     conn: &mut AsyncPgConnection,
@@ -535,37 +552,33 @@ pub async fn reassess(
     if_match: &IfMatch,
     new: SelfAssessment,
 ) -> Result<Evaluated, ApiError> {
-    let row = in_tx(conn, caller, async |tx| {
-        let (e, a) = policy::lock_visible(tx.conn, caller, id).await?;
-        caller
-            .require_on(tx.conn, Permission::CommitmentSign, a.assignee_unit_id)
-            .await?;
-        let unit = a.assignee_unit_id;
-        transition(
-            tx,
-            e,
-            if_match,
-            EvaluationAction::SelfAssess,
-            unit,
-            async |tx, e, next| {
-                check_evidence(tx.conn, &a, &new.evidence_ids).await?;
-                let facts = facts_of(&a, &new.items, Vec::new())?;
-                let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
-                let mut row = e.clone();
-                row.state = next;
-                row.facts = json(&facts)?;
-                row.suggestion = json(&grading::suggest(&rules, &facts))?;
-                row.self_grade = Some(new.grade);
-                row.self_score = new.score;
-                row.self_narrative = Some(new.narrative);
-                row.evidence_ids = new.evidence_ids;
-                row.self_assessed_by = Some(tx.caller.account_id);
-                row.self_assessed_at = Some(tx.now);
-                store(tx, e, row).await
-            },
-        )
-        .await
-    })
+    let needs =
+        |_: &EvaluationRow, a: &AssignmentRow| (Permission::CommitmentSign, a.assignee_unit_id);
+    let action = EvaluationAction::SelfAssess;
+    let row = step(
+        conn,
+        caller,
+        id,
+        if_match,
+        action,
+        needs,
+        async |tx, a, e, next| {
+            check_evidence(tx.conn, a, &new.evidence_ids).await?;
+            let facts = facts_of(a, &new.items, Vec::new())?;
+            let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
+            let mut row = e.clone();
+            row.state = next;
+            row.facts = json(&facts)?;
+            row.suggestion = json(&grading::suggest(&rules, &facts))?;
+            row.self_grade = Some(new.grade);
+            row.self_score = new.score;
+            row.self_narrative = Some(new.narrative);
+            row.evidence_ids = new.evidence_ids;
+            row.self_assessed_by = Some(tx.caller.account_id);
+            row.self_assessed_at = Some(tx.now);
+            store(tx, e, row).await
+        },
+    )
     .await?;
     with_opinions_one(conn, row).await
 }
@@ -613,47 +626,43 @@ pub async fn appraise(
     if_match: &IfMatch,
     new: Appraisal,
 ) -> Result<Outcome, ApiError> {
-    let (row, quota) = in_tx(conn, caller, async |tx| {
-        let (e, a) = policy::lock_visible(tx.conn, caller, id).await?;
-        caller
-            .require_on(tx.conn, Permission::EvaluationAppraise, a.assigning_unit_id)
-            .await?;
-        let unit = a.assignee_unit_id;
-        let mut quota = None;
-        let row = transition(
-            tx,
-            e,
-            if_match,
-            EvaluationAction::Appraise,
-            unit,
-            async |tx, e, next| {
-                let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
-                let items = match new.items {
-                    Some(items) => items,
-                    None => serde_json::from_value::<Facts>(e.facts.clone())
-                        .unwrap_or_default()
-                        .items
-                        .into_iter()
-                        .map(ItemFacts::from)
-                        .collect(),
-                };
-                let facts = facts_of(&a, &items, new.facts)?;
-                quota = quota_for(tx.conn, &a, e, new.grade, &rules, false).await?;
-                let mut row = e.clone();
-                row.state = next;
-                row.facts = json(&facts)?;
-                row.suggestion = json(&grading::suggest(&rules, &facts))?;
-                row.appraised_grade = Some(new.grade);
-                row.appraised_score = new.score;
-                row.appraisal_remarks = Some(new.remarks);
-                row.appraised_by = Some(tx.caller.account_id);
-                row.appraised_at = Some(tx.now);
-                store(tx, e, row).await
-            },
-        )
-        .await?;
-        Ok((row, quota))
-    })
+    let mut quota = None;
+    let needs = |_: &EvaluationRow, a: &AssignmentRow| {
+        (Permission::EvaluationAppraise, a.assigning_unit_id)
+    };
+    let action = EvaluationAction::Appraise;
+    let row = step(
+        conn,
+        caller,
+        id,
+        if_match,
+        action,
+        needs,
+        async |tx, a, e, next| {
+            let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
+            let items = match new.items {
+                Some(items) => items,
+                None => serde_json::from_value::<Facts>(e.facts.clone())
+                    .unwrap_or_default()
+                    .items
+                    .into_iter()
+                    .map(ItemFacts::from)
+                    .collect(),
+            };
+            let facts = facts_of(a, &items, new.facts)?;
+            quota = quota_for(tx.conn, a, e, new.grade, &rules, false).await?;
+            let mut row = e.clone();
+            row.state = next;
+            row.facts = json(&facts)?;
+            row.suggestion = json(&grading::suggest(&rules, &facts))?;
+            row.appraised_grade = Some(new.grade);
+            row.appraised_score = new.score;
+            row.appraisal_remarks = Some(new.remarks);
+            row.appraised_by = Some(tx.caller.account_id);
+            row.appraised_at = Some(tx.now);
+            store(tx, e, row).await
+        },
+    )
     .await?;
     Ok(Outcome {
         evaluation: with_opinions_one(conn, row).await?,
@@ -670,30 +679,25 @@ pub async fn return_step(
     if_match: &IfMatch,
     comment: String,
 ) -> Result<Evaluated, ApiError> {
-    let row = in_tx(conn, caller, async |tx| {
-        let (e, a) = policy::lock_visible(tx.conn, caller, id).await?;
-        let permission = match e.state {
-            EvaluationState::Appraised => Permission::EvaluationDecide,
-            _ => Permission::EvaluationAppraise,
-        };
-        caller
-            .require_on(tx.conn, permission, a.assigning_unit_id)
-            .await?;
-        transition(
-            tx,
-            e,
-            if_match,
-            EvaluationAction::Return,
-            a.assignee_unit_id,
-            async |tx, e, next| {
-                let mut row = e.clone();
-                row.state = next;
-                row.return_comment = Some(comment);
-                store(tx, e, row).await
-            },
-        )
-        .await
-    })
+    let needs = |e: &EvaluationRow, a: &AssignmentRow| match e.state {
+        EvaluationState::Appraised => (Permission::EvaluationDecide, a.assigning_unit_id),
+        _ => (Permission::EvaluationAppraise, a.assigning_unit_id),
+    };
+    let action = EvaluationAction::Return;
+    let row = step(
+        conn,
+        caller,
+        id,
+        if_match,
+        action,
+        needs,
+        async |tx, _, e, next| {
+            let mut row = e.clone();
+            row.state = next;
+            row.return_comment = Some(comment);
+            store(tx, e, row).await
+        },
+    )
     .await?;
     with_opinions_one(conn, row).await
 }
@@ -741,48 +745,42 @@ pub async fn decide(
     if_match: &IfMatch,
     new: Decision,
 ) -> Result<Outcome, ApiError> {
-    let (row, quota) = in_tx(conn, caller, async |tx| {
-        let (e, a) = policy::lock_visible(tx.conn, caller, id).await?;
-        caller
-            .require_on(tx.conn, Permission::EvaluationDecide, a.assigning_unit_id)
-            .await?;
-        let unit = a.assignee_unit_id;
-        let mut quota = None;
-        let row = transition(
-            tx,
-            e,
-            if_match,
-            EvaluationAction::Decide,
-            unit,
-            async |tx, e, next| {
-                let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
-                quota = quota_for(tx.conn, &a, e, new.grade, &rules, true).await?;
-                let exceeded = quota.as_ref().filter(|q| q.exceeded);
-                if let Some(q) = exceeded {
-                    if new.quota_exception_reason.is_none() {
-                        return Err(ApiError::violations(vec![Violation::new(
-                            "quota_exception_reason",
-                            "quota_exceeded",
-                            format!("{}; record the reason for the exception", q.message_en),
-                            format!("{}; cần ghi rõ lý do vượt tỷ lệ", q.message_vi),
-                        )]));
-                    }
+    let mut quota = None;
+    let needs =
+        |_: &EvaluationRow, a: &AssignmentRow| (Permission::EvaluationDecide, a.assigning_unit_id);
+    let action = EvaluationAction::Decide;
+    let row = step(
+        conn,
+        caller,
+        id,
+        if_match,
+        action,
+        needs,
+        async |tx, a, e, next| {
+            let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
+            quota = quota_for(tx.conn, a, e, new.grade, &rules, true).await?;
+            let exceeded = quota.as_ref().filter(|q| q.exceeded);
+            if let Some(q) = exceeded {
+                if new.quota_exception_reason.is_none() {
+                    return Err(ApiError::violations(vec![Violation::new(
+                        "quota_exception_reason",
+                        "quota_exceeded",
+                        format!("{}; record the reason for the exception", q.message_en),
+                        format!("{}; cần ghi rõ lý do vượt tỷ lệ", q.message_vi),
+                    )]));
                 }
-                let mut row = e.clone();
-                row.state = next;
-                row.decided_grade = Some(new.grade);
-                row.decision_note = new.note;
-                row.quota_exception_reason =
-                    new.quota_exception_reason.filter(|_| exceeded.is_some());
-                row.decided_by = Some(tx.caller.account_id);
-                row.decided_at = Some(tx.now);
-                attribute_grade(tx.conn, &a, &row).await?;
-                store(tx, e, row).await
-            },
-        )
-        .await?;
-        Ok((row, quota))
-    })
+            }
+            let mut row = e.clone();
+            row.state = next;
+            row.decided_grade = Some(new.grade);
+            row.decision_note = new.note;
+            row.quota_exception_reason = new.quota_exception_reason.filter(|_| exceeded.is_some());
+            row.decided_by = Some(tx.caller.account_id);
+            row.decided_at = Some(tx.now);
+            attribute_grade(tx.conn, a, &row).await?;
+            store(tx, e, row).await
+        },
+    )
     .await?;
     Ok(Outcome {
         evaluation: with_opinions_one(conn, row).await?,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::assignments::require_under_way;
 use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::assignments as assignment_policy;
 use crate::auth::policy::evidence::{
@@ -144,19 +145,11 @@ async fn check_assignee(
     a: &AssignmentRow,
 ) -> Result<(), ApiError> {
     require_assignee(conn, caller, a).await?;
-    if !a.is_under_way() {
-        return Err(ApiError::conflict(
-            format!(
-                "evidence is attached to issued assignments; this one is {}",
-                a.state
-            ),
-            format!(
-                "chỉ nộp sản phẩm cho nhiệm vụ đã ban hành; nhiệm vụ đang {}",
-                a.state
-            ),
-        ));
-    }
-    Ok(())
+    let rule = (
+        "evidence is attached to issued assignments",
+        "chỉ nộp sản phẩm cho nhiệm vụ đã ban hành",
+    );
+    require_under_way(a, rule)
 }
 
 /// Violations of where the evidence is attached: the report must be the assignment's and the
@@ -363,11 +356,25 @@ async fn change(
     Ok(row)
 }
 
-fn retracted_conflict() -> ApiError {
-    ApiError::conflict(
-        "the evidence has been retracted",
-        "minh chứng đã bị rút lại",
-    )
+/// Evidence `id` locked for a change, with its assignment: `require` checks the caller's
+/// right on the assignment, then `If-Match`; 409 once the evidence is retracted.
+async fn lock_live(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    require: impl AsyncFnOnce(&mut AsyncPgConnection, &AssignmentRow) -> Result<(), ApiError>,
+) -> Result<(EvidenceRow, AssignmentRow), ApiError> {
+    let (e, a) = lock_visible(conn, caller, id).await?;
+    require(conn, &a).await?;
+    if_match.check(e.version)?;
+    if e.retracted_at.is_some() {
+        return Err(ApiError::conflict(
+            "the evidence has been retracted",
+            "minh chứng đã bị rút lại",
+        ));
+    }
+    Ok((e, a))
 }
 
 /// The assignee unit withdraws a piece of evidence with a reason.
@@ -379,12 +386,10 @@ pub async fn retract(
     reason: String,
 ) -> Result<EvidenceRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let (e, a) = lock_visible(tx.conn, caller, id).await?;
-        require_assignee(tx.conn, caller, &a).await?;
-        if_match.check(e.version)?;
-        if e.retracted_at.is_some() {
-            return Err(retracted_conflict());
-        }
+        let require = async |c: &mut AsyncPgConnection, a: &AssignmentRow| {
+            require_assignee(c, caller, a).await
+        };
+        let (e, a) = lock_live(tx.conn, caller, id, if_match, require).await?;
         let (by, now) = (caller.account_id, tx.now);
         change(tx, e, a.assignee_unit_id, "evidence.retract", |r| {
             r.retracted_by = Some(by);
@@ -409,12 +414,10 @@ pub async fn mark(
         return Err(ApiError::violations(vec![v]));
     }
     in_tx(conn, caller, async |tx| {
-        let (e, a) = lock_visible(tx.conn, caller, id).await?;
-        require_verifier(tx.conn, caller, &a).await?;
-        if_match.check(e.version)?;
-        if e.retracted_at.is_some() {
-            return Err(retracted_conflict());
-        }
+        let require = async |c: &mut AsyncPgConnection, a: &AssignmentRow| {
+            require_verifier(c, caller, a).await
+        };
+        let (e, a) = lock_live(tx.conn, caller, id, if_match, require).await?;
         let row = EvidenceMarkRow {
             id: Uuid::now_v7(),
             evidence_id: e.id,

@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::crud::{change, remove, Audited};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::groups as policy;
 use crate::auth::Caller;
 use crate::db::models::GroupRow;
@@ -187,6 +188,12 @@ async fn lock_for_change(
     Ok(group)
 }
 
+impl Audited for Grouped {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.row.owner_unit_id)
+    }
+}
+
 /// Changes a group's code or labels.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -195,24 +202,23 @@ pub async fn update(
     if_match: &IfMatch,
     patch: GroupPatch,
 ) -> Result<Grouped, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
-        let changes = repo::groups::Changes {
-            code: patch.code,
-            label_vi: patch.label_vi,
-            label_en: patch.label_en,
-        };
-        let row = repo::groups::update(tx.conn, &before.row, &changes, tx.now).await?;
-        let after = Grouped::new(row, before.member_ids.clone());
-        tx.changed(
-            "org_group.update",
-            id,
-            Some(after.row.owner_unit_id),
-            &before,
-            &after,
-        );
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "org_group.update",
+        id,
+        lock,
+        async |tx, before| {
+            let changes = repo::groups::Changes {
+                code: patch.code,
+                label_vi: patch.label_vi,
+                label_en: patch.label_en,
+            };
+            let row = repo::groups::update(tx.conn, &before.row, &changes, tx.now).await?;
+            Ok(Grouped::new(row, before.member_ids.clone()))
+        },
+    )
     .await
 }
 
@@ -223,18 +229,11 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    remove(conn, caller, "org_group.delete", id, lock, async |tx, _| {
         repo::groups::delete(tx.conn, id)
             .await
-            .map_err(ApiError::still_referenced)?;
-        tx.removed(
-            "org_group.delete",
-            id,
-            Some(before.row.owner_unit_id),
-            &before,
-        );
-        Ok(())
+            .map_err(ApiError::still_referenced)
     })
     .await
 }
@@ -247,27 +246,32 @@ pub async fn add_member(
     if_match: &IfMatch,
     unit: Uuid,
 ) -> Result<Grouped, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
-        let owner = before.row.owner_unit_id;
-        let readable = unit == owner || policy::may_add(tx.conn, caller, unit).await?;
-        if let Some(v) = member_violation(owner, unit, readable, "unit_id") {
-            return Err(ApiError::violations(vec![v]));
-        }
-        if before.member_ids.contains(&unit) {
-            return Err(ApiError::conflict(
-                "the unit is already a member of the group",
-                "đơn vị đã là thành viên của nhóm",
-            ));
-        }
-        repo::groups::add_members(tx.conn, id, &[unit]).await?;
-        let row = repo::groups::touch(tx.conn, &before.row, tx.now).await?;
-        let mut members = before.member_ids.clone();
-        members.push(unit);
-        let after = Grouped::new(row, members);
-        tx.changed("org_group.add_member", id, Some(owner), &before, &after);
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "org_group.add_member",
+        id,
+        lock,
+        async |tx, before| {
+            let owner = before.row.owner_unit_id;
+            let readable = unit == owner || policy::may_add(tx.conn, caller, unit).await?;
+            if let Some(v) = member_violation(owner, unit, readable, "unit_id") {
+                return Err(ApiError::violations(vec![v]));
+            }
+            if before.member_ids.contains(&unit) {
+                return Err(ApiError::conflict(
+                    "the unit is already a member of the group",
+                    "đơn vị đã là thành viên của nhóm",
+                ));
+            }
+            repo::groups::add_members(tx.conn, id, &[unit]).await?;
+            let row = repo::groups::touch(tx.conn, &before.row, tx.now).await?;
+            let mut members = before.member_ids.clone();
+            members.push(unit);
+            Ok(Grouped::new(row, members))
+        },
+    )
     .await
 }
 
@@ -279,30 +283,29 @@ pub async fn remove_member(
     if_match: &IfMatch,
     unit: Uuid,
 ) -> Result<Grouped, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
-        if repo::groups::remove_member(tx.conn, id, unit).await? == 0 {
-            return Err(ApiError::not_found().detail(
-                "the unit is not a member of the group",
-                "đơn vị không phải là thành viên của nhóm",
-            ));
-        }
-        let row = repo::groups::touch(tx.conn, &before.row, tx.now).await?;
-        let members = before
-            .member_ids
-            .iter()
-            .copied()
-            .filter(|m| *m != unit)
-            .collect();
-        let after = Grouped::new(row, members);
-        tx.changed(
-            "org_group.remove_member",
-            id,
-            Some(after.row.owner_unit_id),
-            &before,
-            &after,
-        );
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "org_group.remove_member",
+        id,
+        lock,
+        async |tx, before| {
+            if repo::groups::remove_member(tx.conn, id, unit).await? == 0 {
+                return Err(ApiError::not_found().detail(
+                    "the unit is not a member of the group",
+                    "đơn vị không phải là thành viên của nhóm",
+                ));
+            }
+            let row = repo::groups::touch(tx.conn, &before.row, tx.now).await?;
+            let members = before
+                .member_ids
+                .iter()
+                .copied()
+                .filter(|m| *m != unit)
+                .collect();
+            Ok(Grouped::new(row, members))
+        },
+    )
     .await
 }

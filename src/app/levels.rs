@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::crud::{change, remove, Audited};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::levels as policy;
 use crate::auth::Caller;
 use crate::db::models::LevelRow;
@@ -95,6 +96,25 @@ pub async fn create(
     .await
 }
 
+impl Audited for LevelRow {
+    fn audit_unit(&self) -> Option<Uuid> {
+        None
+    }
+}
+
+/// Level `id` locked for a change by a caller who may manage levels, if `If-Match` names its
+/// version.
+async fn lock_for_change(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<LevelRow, ApiError> {
+    let row = repo::levels::lock(tx.conn, id).await?;
+    policy::may_manage(tx.conn, tx.caller).await?;
+    if_match.check(row.version)?;
+    Ok(row)
+}
+
 /// Renames or re-ranks a level.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -103,19 +123,22 @@ pub async fn update(
     if_match: &IfMatch,
     patch: LevelPatch,
 ) -> Result<LevelRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::levels::lock(tx.conn, id).await?;
-        policy::may_manage(tx.conn, caller).await?;
-        if_match.check(before.version)?;
-        let changes = repo::levels::Changes {
-            name_vi: patch.name_vi,
-            name_en: patch.name_en,
-            rank: patch.rank,
-        };
-        let after = repo::levels::update(tx.conn, &before, &changes, tx.now).await?;
-        tx.changed("level.update", id, None, &before, &after);
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "level.update",
+        id,
+        lock,
+        async |tx, before| {
+            let changes = repo::levels::Changes {
+                name_vi: patch.name_vi,
+                name_en: patch.name_en,
+                rank: patch.rank,
+            };
+            Ok(repo::levels::update(tx.conn, before, &changes, tx.now).await?)
+        },
+    )
     .await
 }
 
@@ -126,15 +149,11 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::levels::lock(tx.conn, id).await?;
-        policy::may_manage(tx.conn, caller).await?;
-        if_match.check(before.version)?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx, id, if_match).await;
+    remove(conn, caller, "level.delete", id, lock, async |tx, _| {
         repo::levels::delete(tx.conn, id)
             .await
-            .map_err(ApiError::still_referenced)?;
-        tx.removed("level.delete", id, None, &before);
-        Ok(())
+            .map_err(ApiError::still_referenced)
     })
     .await
 }

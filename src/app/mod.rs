@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod crud;
 pub mod evaluations;
 pub mod evidence;
 pub mod feeds;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::assignments::lock_under_way;
 use super::{in_tx, transition, Change, IfMatch, Workflow};
 use crate::auth::policy::assignments::{lock_visible, visible};
 use crate::auth::Caller;
@@ -111,22 +112,18 @@ pub async fn write(
     content: PlanContent,
 ) -> Result<(PlanRow, bool), ApiError> {
     in_tx(conn, caller, async |tx| {
-        let a = lock_visible(tx.conn, caller, assignment).await?;
-        caller
-            .require_on(tx.conn, Permission::AssignmentPrepare, a.assignee_unit_id)
-            .await?;
-        if !a.is_under_way() {
-            return Err(ApiError::conflict(
-                format!(
-                    "a plan is written for an issued assignment; this one is {}",
-                    a.state
-                ),
-                format!(
-                    "chỉ lập kế hoạch cho nhiệm vụ đã ban hành; nhiệm vụ đang {}",
-                    a.state
-                ),
-            ));
-        }
+        let rule = (
+            "a plan is written for an issued assignment",
+            "chỉ lập kế hoạch cho nhiệm vụ đã ban hành",
+        );
+        let a = lock_under_way(
+            tx.conn,
+            caller,
+            assignment,
+            Permission::AssignmentPrepare,
+            rule,
+        )
+        .await?;
         let violations = roadmap_violations(&a, &content);
         if !violations.is_empty() {
             return Err(ApiError::violations(violations));

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::crud::{change, Audited};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::cadres as cadre_policy;
 use crate::auth::policy::posts as policy;
 use crate::auth::Caller;
@@ -174,6 +175,12 @@ async fn lock_for_change(
     Ok(post)
 }
 
+impl Audited for Held {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.row.unit_id)
+    }
+}
+
 /// Corrects a post's title or acting capacity.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -182,16 +189,14 @@ pub async fn update(
     if_match: &IfMatch,
     patch: PostPatch,
 ) -> Result<Held, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    change(conn, caller, "post.update", id, lock, async |tx, before| {
         let changes = repo::posts::Changes {
             title: patch.title,
             acting: patch.acting,
         };
         repo::posts::update(tx.conn, id, before.row.version, &changes, tx.now).await?;
-        let after = load(tx.conn, id).await?;
-        tx.changed("post.update", id, Some(after.row.unit_id), &before, &after);
-        Ok(after)
+        load(tx.conn, id).await
     })
     .await
 }
@@ -204,8 +209,8 @@ pub async fn end(
     if_match: &IfMatch,
     req: EndPost,
 ) -> Result<Held, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match).await?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx.conn, caller, id, if_match).await;
+    change(conn, caller, "post.end", id, lock, async |tx, before| {
         if before.row.valid_to.is_some() {
             return Err(ApiError::conflict(
                 "the post has already ended",
@@ -215,18 +220,9 @@ pub async fn end(
         if let Some(v) = post_ends_before_start(before.row.valid_from, Some(req.valid_to)) {
             return Err(ApiError::violations(vec![v]));
         }
-        repo::posts::end(
-            tx.conn,
-            id,
-            before.row.version,
-            req.valid_to,
-            &req.reason,
-            tx.now,
-        )
-        .await?;
-        let after = load(tx.conn, id).await?;
-        tx.changed("post.end", id, Some(after.row.unit_id), &before, &after);
-        Ok(after)
+        let (version, now) = (before.row.version, tx.now);
+        repo::posts::end(tx.conn, id, version, req.valid_to, &req.reason, now).await?;
+        load(tx.conn, id).await
     })
     .await
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::assignments::lock_under_way;
 use super::{in_tx, transition, Change, IfMatch, Workflow};
 use crate::auth::policy::{assignments, reports};
 use crate::auth::Caller;
@@ -331,22 +332,18 @@ pub async fn write(
     tolerance: f64,
 ) -> Result<(ReportRow, bool), ApiError> {
     in_tx(conn, caller, async |tx| {
-        let a = assignments::lock_visible(tx.conn, caller, assignment).await?;
-        caller
-            .require_on(tx.conn, Permission::AssignmentPrepare, a.assignee_unit_id)
-            .await?;
-        if !a.is_under_way() {
-            return Err(ApiError::conflict(
-                format!(
-                    "progress is reported on issued assignments; this one is {}",
-                    a.state
-                ),
-                format!(
-                    "chỉ báo cáo tiến độ nhiệm vụ đã ban hành; nhiệm vụ đang {}",
-                    a.state
-                ),
-            ));
-        }
+        let rule = (
+            "progress is reported on issued assignments",
+            "chỉ báo cáo tiến độ nhiệm vụ đã ban hành",
+        );
+        let a = lock_under_way(
+            tx.conn,
+            caller,
+            assignment,
+            Permission::AssignmentPrepare,
+            rule,
+        )
+        .await?;
         let (cadence, due_days) = cadence_of(tx.conn, &a).await?;
         let period = Period::parse(code)
             .filter(|p| Period::schedule(cadence, a.start_date, a.end_date).contains(p))

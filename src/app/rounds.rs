@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, transition, IfMatch};
+use super::crud::{change, remove, Audited};
+use super::{in_tx, transition, IfMatch, Tx};
 use crate::app::assignments::terms_of;
 use crate::auth::policy::rounds::{lock_visible, readable, readable_decisions, visible};
 use crate::auth::Caller;
@@ -397,6 +398,26 @@ fn require_draft(round: &RoundRow) -> Result<(), ApiError> {
     }
 }
 
+impl Audited for RoundWithRules {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.round.assigning_unit_id)
+    }
+}
+
+/// Round `id` with its rules, locked for a change of a draft (`round_manage` on the assigning
+/// unit, `If-Match`).
+async fn lock_draft(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<RoundWithRules, ApiError> {
+    let current = lock_for(tx.conn, tx.caller, id, Permission::RoundManage).await?;
+    if_match.check(current.version)?;
+    let round = with_rules(tx.conn, current).await?;
+    require_draft(&round.round)?;
+    Ok(round)
+}
+
 /// Changes a draft round (`round_manage` on the assigning unit, `If-Match`).
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -405,40 +426,36 @@ pub async fn update(
     if_match: &IfMatch,
     patch: RoundPatch,
 ) -> Result<RoundWithRules, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let current = lock_for(tx.conn, caller, id, Permission::RoundManage).await?;
-        if_match.check(current.version)?;
-        let before = with_rules(tx.conn, current).await?;
-        require_draft(&before.round)?;
-        if let Some(rules) = &patch.group_rules {
-            check_rules(tx.conn, before.round.assigning_unit_id, rules).await?;
-            let rows: Vec<GroupRuleRow> = rules.iter().map(|r| r.row(id)).collect();
-            repo::rounds::replace_rules(tx.conn, id, &rows).await?;
-        }
-        let changes = repo::rounds::Changes {
-            term_label: patch.term_label,
-            title: patch.title,
-            decision_number: patch.decision_number,
-            decision_date: patch.decision_date,
-            signer_title: patch.signer_title,
-            signer_name: patch.signer_name,
-            reporting_cadence: patch.reporting_cadence,
-            report_due_days: patch.report_due_days,
-            quarterly_evaluation: patch.quarterly_evaluation,
-        };
-        let round = repo::rounds::update(tx.conn, &before.round, &changes, tx.now)
-            .await
-            .map_err(decision_taken)?;
-        let after = with_rules(tx.conn, round).await?;
-        tx.changed(
-            "round.update",
-            id,
-            Some(after.round.assigning_unit_id),
-            &before,
-            &after,
-        );
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_draft(tx, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "round.update",
+        id,
+        lock,
+        async |tx, before| {
+            if let Some(rules) = &patch.group_rules {
+                check_rules(tx.conn, before.round.assigning_unit_id, rules).await?;
+                let rows: Vec<GroupRuleRow> = rules.iter().map(|r| r.row(id)).collect();
+                repo::rounds::replace_rules(tx.conn, id, &rows).await?;
+            }
+            let changes = repo::rounds::Changes {
+                term_label: patch.term_label,
+                title: patch.title,
+                decision_number: patch.decision_number,
+                decision_date: patch.decision_date,
+                signer_title: patch.signer_title,
+                signer_name: patch.signer_name,
+                reporting_cadence: patch.reporting_cadence,
+                report_due_days: patch.report_due_days,
+                quarterly_evaluation: patch.quarterly_evaluation,
+            };
+            let round = repo::rounds::update(tx.conn, &before.round, &changes, tx.now)
+                .await
+                .map_err(decision_taken)?;
+            with_rules(tx.conn, round).await
+        },
+    )
     .await
 }
 
@@ -449,22 +466,12 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let current = lock_for(tx.conn, caller, id, Permission::RoundManage).await?;
-        if_match.check(current.version)?;
-        let before = with_rules(tx.conn, current).await?;
-        require_draft(&before.round)?;
+    let lock = async |tx: &mut Tx<'_>| lock_draft(tx, id, if_match).await;
+    remove(conn, caller, "round.delete", id, lock, async |tx, _| {
         repo::rounds::delete_rules(tx.conn, id).await?;
         repo::rounds::delete(tx.conn, id)
             .await
-            .map_err(ApiError::still_referenced)?;
-        tx.removed(
-            "round.delete",
-            id,
-            Some(before.round.assigning_unit_id),
-            &before,
-        );
-        Ok(())
+            .map_err(ApiError::still_referenced)
     })
     .await
 }
@@ -578,6 +585,25 @@ pub async fn readiness(
     check_readiness(conn, round.id).await
 }
 
+/// Takes round `id` one step along its workflow (`round_issue` on the assigning unit,
+/// `If-Match`); `apply` stores the round in its next state.
+async fn step(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    action: RoundAction,
+    apply: impl AsyncFnOnce(&mut Tx<'_>, &RoundRow, RoundState) -> Result<RoundRow, ApiError>,
+) -> Result<RoundWithRules, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let current = lock_for(tx.conn, caller, id, Permission::RoundIssue).await?;
+        let unit = current.assigning_unit_id;
+        let after = transition(tx, current, if_match, action, unit, apply).await?;
+        with_rules(tx.conn, after).await
+    })
+    .await
+}
+
 /// Issues a round (`round_issue` on the assigning unit, `If-Match`): every draft assignment
 /// becomes issued with its terms frozen as version 1, and each assignee gets its decision.
 pub async fn issue(
@@ -587,122 +613,116 @@ pub async fn issue(
     if_match: &IfMatch,
     req: IssueRound,
 ) -> Result<RoundWithRules, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let current = lock_for(tx.conn, caller, id, Permission::RoundIssue).await?;
-        let unit = current.assigning_unit_id;
-        let after = transition(
-            tx,
-            current,
-            if_match,
-            RoundAction::Issue,
-            unit,
-            async |tx, before, next| {
-                let missing = round_issue::missing_decision_fields(
-                    before.decision_number.as_deref(),
-                    before.decision_date,
-                );
-                if !missing.is_empty() {
-                    return Err(missing.into_iter().fold(
-                        ApiError::unprocessable(
-                            "the decision number and date are needed to issue",
-                            "cần có số và ngày quyết định để ban hành",
-                        ),
-                        |e, f| e.field(f, "required", Msg::new("required", "bắt buộc")),
-                    ));
-                }
-                let check = check_readiness(tx.conn, before.id).await?;
-                if check.assignment_count == 0 {
-                    return Err(ApiError::unprocessable(
-                        "the round has no assignments",
-                        "đợt giao chưa có nhiệm vụ nào",
-                    ));
-                }
-                if !check.ready() && req.override_reason.is_none() {
-                    return Err(check.breaches.iter().fold(
-                        ApiError::unprocessable(
-                            "the round breaks its rules; fix them or give an override_reason",
-                            "đợt giao chưa đáp ứng quy định; hãy sửa hoặc nêu lý do ban hành",
-                        ),
-                        |e, b| {
-                            let message = b.message().to_owned();
-                            e.field(
-                                format!("units.{}", b.unit_id),
-                                b.code,
-                                Msg::new(message.clone(), message),
-                            )
-                        },
-                    ));
-                }
-                let mut issued = Vec::new();
-                for a in repo::rounds::lock_draft_assignments(tx.conn, before.id).await? {
-                    let state = a.state.next(AssignmentAction::Issue)?;
-                    let terms = terms_of(&a);
-                    let hash = canonical::terms_hash(&terms);
-                    repo::assignments::insert_terms(
-                        tx.conn,
-                        &TermsRow {
-                            assignment_id: a.id,
-                            terms_version: 1,
-                            terms,
-                            terms_hash: hash.clone(),
-                            amendment_id: None,
-                            created_by: Some(tx.caller.account_id),
-                            created_at: tx.now,
-                        },
-                    )
-                    .await?;
-                    repo::rounds::set_assignment_issued(tx.conn, &a, state, 1, tx.now).await?;
-                    issued.push(IssuedTerms {
-                        assignee_unit_id: a.assignee_unit_id,
+    step(
+        conn,
+        caller,
+        id,
+        if_match,
+        RoundAction::Issue,
+        async |tx, before, next| {
+            let missing = round_issue::missing_decision_fields(
+                before.decision_number.as_deref(),
+                before.decision_date,
+            );
+            if !missing.is_empty() {
+                return Err(missing.into_iter().fold(
+                    ApiError::unprocessable(
+                        "the decision number and date are needed to issue",
+                        "cần có số và ngày quyết định để ban hành",
+                    ),
+                    |e, f| e.field(f, "required", Msg::new("required", "bắt buộc")),
+                ));
+            }
+            let check = check_readiness(tx.conn, before.id).await?;
+            if check.assignment_count == 0 {
+                return Err(ApiError::unprocessable(
+                    "the round has no assignments",
+                    "đợt giao chưa có nhiệm vụ nào",
+                ));
+            }
+            if !check.ready() && req.override_reason.is_none() {
+                return Err(check.breaches.iter().fold(
+                    ApiError::unprocessable(
+                        "the round breaks its rules; fix them or give an override_reason",
+                        "đợt giao chưa đáp ứng quy định; hãy sửa hoặc nêu lý do ban hành",
+                    ),
+                    |e, b| {
+                        let message = b.message().to_owned();
+                        e.field(
+                            format!("units.{}", b.unit_id),
+                            b.code,
+                            Msg::new(message.clone(), message),
+                        )
+                    },
+                ));
+            }
+            let mut issued = Vec::new();
+            for a in repo::rounds::lock_draft_assignments(tx.conn, before.id).await? {
+                let state = a.state.next(AssignmentAction::Issue)?;
+                let terms = terms_of(&a);
+                let hash = canonical::terms_hash(&terms);
+                repo::assignments::insert_terms(
+                    tx.conn,
+                    &TermsRow {
                         assignment_id: a.id,
                         terms_version: 1,
-                        terms_hash: hash,
-                    });
-                }
-                for d in round_issue::decisions(&issued) {
-                    repo::rounds::insert_decision(
-                        tx.conn,
-                        &DecisionRow {
-                            id: Uuid::now_v7(),
-                            round_id: before.id,
-                            assignee_unit_id: d.assignee_unit_id,
-                            decision_number: before.decision_number.clone(),
-                            decision_date: before.decision_date,
-                            assignment_ids: d.assignment_ids,
-                            terms_hash: d.terms_hash,
-                            created_at: tx.now,
-                        },
-                    )
-                    .await?;
-                }
-                let (reason, breaches) = if check.ready() {
-                    (None, None)
-                } else {
-                    let listed: Vec<serde_json::Value> = check
-                        .breaches
-                        .iter()
-                        .map(|b| {
-                            json!({
-                                "group_id": b.group_id,
-                                "group_code": b.group_code,
-                                "unit_id": b.unit_id,
-                                "code": b.code,
-                                "message": b.message(),
-                            })
-                        })
-                        .collect();
-                    (req.override_reason, Some(serde_json::Value::Array(listed)))
-                };
-                let by = tx.caller.account_id;
-                Ok(
-                    repo::rounds::set_issued(tx.conn, before, next, by, reason, breaches, tx.now)
-                        .await?,
+                        terms,
+                        terms_hash: hash.clone(),
+                        amendment_id: None,
+                        created_by: Some(tx.caller.account_id),
+                        created_at: tx.now,
+                    },
                 )
-            },
-        )
-        .await?;
-        with_rules(tx.conn, after).await
-    })
+                .await?;
+                repo::rounds::set_assignment_issued(tx.conn, &a, state, 1, tx.now).await?;
+                issued.push(IssuedTerms {
+                    assignee_unit_id: a.assignee_unit_id,
+                    assignment_id: a.id,
+                    terms_version: 1,
+                    terms_hash: hash,
+                });
+            }
+            for d in round_issue::decisions(&issued) {
+                repo::rounds::insert_decision(
+                    tx.conn,
+                    &DecisionRow {
+                        id: Uuid::now_v7(),
+                        round_id: before.id,
+                        assignee_unit_id: d.assignee_unit_id,
+                        decision_number: before.decision_number.clone(),
+                        decision_date: before.decision_date,
+                        assignment_ids: d.assignment_ids,
+                        terms_hash: d.terms_hash,
+                        created_at: tx.now,
+                    },
+                )
+                .await?;
+            }
+            let (reason, breaches) = if check.ready() {
+                (None, None)
+            } else {
+                let listed: Vec<serde_json::Value> = check
+                    .breaches
+                    .iter()
+                    .map(|b| {
+                        json!({
+                            "group_id": b.group_id,
+                            "group_code": b.group_code,
+                            "unit_id": b.unit_id,
+                            "code": b.code,
+                            "message": b.message(),
+                        })
+                    })
+                    .collect();
+                (req.override_reason, Some(serde_json::Value::Array(listed)))
+            };
+            let by = tx.caller.account_id;
+            Ok(
+                repo::rounds::set_issued(tx.conn, before, next, by, reason, breaches, tx.now)
+                    .await?,
+            )
+        },
+    )
     .await
 }
 
@@ -713,22 +733,14 @@ pub async fn close(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<RoundWithRules, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let current = lock_for(tx.conn, caller, id, Permission::RoundIssue).await?;
-        let unit = current.assigning_unit_id;
-        let after = transition(
-            tx,
-            current,
-            if_match,
-            RoundAction::Close,
-            unit,
-            async |tx, before, next| {
-                Ok(repo::rounds::set_closed(tx.conn, before, next, tx.now).await?)
-            },
-        )
-        .await?;
-        with_rules(tx.conn, after).await
-    })
+    step(
+        conn,
+        caller,
+        id,
+        if_match,
+        RoundAction::Close,
+        async |tx, before, next| Ok(repo::rounds::set_closed(tx.conn, before, next, tx.now).await?),
+    )
     .await
 }
 

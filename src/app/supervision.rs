@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::assignments::lock_under_way;
 use super::{in_tx, transition, IfMatch, Workflow};
 use crate::auth::policy::{assignments, supervision};
 use crate::auth::Caller;
@@ -113,22 +114,18 @@ pub async fn raise(
     new: NewObstacle,
 ) -> Result<ObstacleRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let a = assignments::lock_visible(tx.conn, caller, assignment).await?;
-        caller
-            .require_on(tx.conn, Permission::AssignmentPrepare, a.assignee_unit_id)
-            .await?;
-        if !a.is_under_way() {
-            return Err(ApiError::conflict(
-                format!(
-                    "obstacles are raised on issued assignments; this one is {}",
-                    a.state
-                ),
-                format!(
-                    "chỉ nêu vướng mắc với nhiệm vụ đã ban hành; nhiệm vụ đang {}",
-                    a.state
-                ),
-            ));
-        }
+        let rule = (
+            "obstacles are raised on issued assignments",
+            "chỉ nêu vướng mắc với nhiệm vụ đã ban hành",
+        );
+        let a = lock_under_way(
+            tx.conn,
+            caller,
+            assignment,
+            Permission::AssignmentPrepare,
+            rule,
+        )
+        .await?;
         if let Some(report) = new.report_id {
             if repo::reports::assignment_of(tx.conn, report).await? != Some(a.id) {
                 return Err(ApiError::violations(vec![Violation::new(

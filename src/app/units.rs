@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::crud::{change, remove, Audited};
+use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::units as policy;
 use crate::auth::Caller;
 use crate::db::models::{ParentLinkRow, UnitRow};
@@ -265,17 +266,21 @@ pub async fn create(
 /// Guards a change to `id`: locks it, checks the caller's `admin` role on it and `If-Match`,
 /// and returns it as it stands today.
 async fn lock_for_change(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
+    tx: &mut Tx<'_>,
     id: Uuid,
     if_match: &IfMatch,
-    today: NaiveDate,
 ) -> Result<UnitAt, ApiError> {
-    repo::units::lock_id(conn, id).await?;
-    policy::may_manage(conn, caller, id).await?;
-    let unit = load(conn, id, today).await?;
+    repo::units::lock_id(tx.conn, id).await?;
+    policy::may_manage(tx.conn, tx.caller, id).await?;
+    let unit = load(tx.conn, id, tx.now.date_naive()).await?;
     if_match.check(unit.row.version)?;
     Ok(unit)
+}
+
+impl Audited for UnitAt {
+    fn audit_unit(&self) -> Option<Uuid> {
+        Some(self.row.id)
+    }
 }
 
 /// Renames a unit or changes its code or kind.
@@ -286,22 +291,26 @@ pub async fn update(
     if_match: &IfMatch,
     patch: UnitPatch,
 ) -> Result<UnitAt, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let today = tx.now.date_naive();
-        let before = lock_for_change(tx.conn, caller, id, if_match, today).await?;
-        let changes = repo::units::Changes {
-            code: patch.code,
-            name: patch.name,
-            short_name: patch.short_name,
-            unit_type: patch.unit_type,
-            version: before.row.version + 1,
-            updated_at: tx.now,
-        };
-        repo::units::update(tx.conn, id, &changes).await?;
-        let after = load(tx.conn, id, today).await?;
-        tx.changed("org_unit.update", id, Some(id), &before, &after);
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx, id, if_match).await;
+    change(
+        conn,
+        caller,
+        "org_unit.update",
+        id,
+        lock,
+        async |tx, before| {
+            let changes = repo::units::Changes {
+                code: patch.code,
+                name: patch.name,
+                short_name: patch.short_name,
+                unit_type: patch.unit_type,
+                version: before.row.version + 1,
+                updated_at: tx.now,
+            };
+            repo::units::update(tx.conn, id, &changes).await?;
+            load(tx.conn, id, tx.now.date_naive()).await
+        },
+    )
     .await
 }
 
@@ -312,8 +321,8 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match, tx.now.date_naive()).await?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx, id, if_match).await;
+    remove(conn, caller, "org_unit.delete", id, lock, async |tx, _| {
         if repo::units::count_children_ever(tx.conn, id).await? > 0 {
             return Err(ApiError::conflict(
                 "the resource is still referenced by other records",
@@ -323,9 +332,7 @@ pub async fn delete(
         repo::units::delete_links_of(tx.conn, id).await?;
         repo::units::delete(tx.conn, id)
             .await
-            .map_err(ApiError::still_referenced)?;
-        tx.removed("org_unit.delete", id, Some(id), &before);
-        Ok(())
+            .map_err(ApiError::still_referenced)
     })
     .await
 }
@@ -391,8 +398,8 @@ pub async fn move_unit(
     if_match: &IfMatch,
     req: MoveUnit,
 ) -> Result<UnitAt, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match, tx.now.date_naive()).await?;
+    let lock = async |tx: &mut Tx<'_>| lock_for_change(tx, id, if_match).await;
+    change(conn, caller, "org_unit.move", id, lock, async |tx, _| {
         policy::may_manage_ref(tx.conn, caller, req.parent_id, "parent_id", "parent unit").await?;
         let day = req.effective_date;
         let me = repo::units::placement(tx.conn, id).await?;
@@ -441,9 +448,7 @@ pub async fn move_unit(
         }
         link_parent(tx.conn, id, req.parent_id, day).await?;
         repo::units::bump(tx.conn, id, tx.now).await?;
-        let after = load(tx.conn, id, day).await?;
-        tx.changed("org_unit.move", id, Some(id), &before, &after);
-        Ok(after)
+        load(tx.conn, id, day).await
     })
     .await
 }
@@ -457,7 +462,7 @@ pub async fn close(
     req: CloseUnit,
 ) -> Result<UnitAt, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let before = lock_for_change(tx.conn, caller, id, if_match, tx.now.date_naive()).await?;
+        let before = lock_for_change(tx, id, if_match).await?;
         if before.row.valid_to.is_some() {
             return Err(ApiError::conflict(
                 "the unit is already closed",

@@ -16,11 +16,7 @@ use crate::error::ApiError;
 
 /// Requires `account_manage` somewhere, to list accounts or create one: 403 otherwise.
 pub fn require_manager(caller: &Caller) -> Result<(), ApiError> {
-    if caller.has(Permission::AccountManage) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    super::require_somewhere(caller, Permission::AccountManage)
 }
 
 /// Whether the caller may read and manage `a`.
@@ -39,8 +35,13 @@ pub async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<accounts::table, Pg, SqlType = Bool>>, ApiError> {
-    let units = caller.units_with(conn, Permission::AccountManage).await?;
-    Ok(Box::new(accounts::home_unit_id.eq_any(units)))
+    super::in_units_with(
+        conn,
+        caller,
+        Permission::AccountManage,
+        accounts::home_unit_id,
+    )
+    .await
 }
 
 /// Account `id` if the caller may read it; 404 otherwise.
@@ -50,11 +51,7 @@ pub async fn visible(
     id: Uuid,
 ) -> Result<AccountRow, ApiError> {
     let a = repo::accounts::get(conn, id).await?;
-    if can_read(conn, caller, &a).await? {
-        Ok(a)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &a).await?, a)
 }
 
 /// Account `id`, locked for a change, if the caller may read it; 404 otherwise.
@@ -64,11 +61,7 @@ pub async fn lock_visible(
     id: Uuid,
 ) -> Result<AccountRow, ApiError> {
     let a = repo::accounts::lock(conn, id).await?;
-    if can_read(conn, caller, &a).await? {
-        Ok(a)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &a).await?, a)
 }
 
 /// Requires `account_manage` on a home unit named in a body: 422 when the unit is unknown or

@@ -4,10 +4,9 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::assignments;
+use super::assignments::{self, Lock};
 use crate::auth::Caller;
 use crate::db::models::{AmendmentRow, AssignmentRow};
-use crate::db::repo;
 use crate::error::ApiError;
 
 /// Amendment `id` if the caller may read its assignment; 404 otherwise.
@@ -16,8 +15,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<AmendmentRow, ApiError> {
-    let row = repo::amendments::get(conn, id).await?;
-    assignments::visible(conn, caller, row.assignment_id).await?;
+    let (row, _) = assignments::part(conn, caller, id, Lock::Nothing).await?;
     Ok(row)
 }
 
@@ -28,7 +26,5 @@ pub async fn lock_visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(AmendmentRow, AssignmentRow), ApiError> {
-    let row = repo::amendments::lock(conn, id).await?;
-    let a = assignments::lock_visible(conn, caller, row.assignment_id).await?;
-    Ok((row, a))
+    assignments::part(conn, caller, id, Lock::Both).await
 }

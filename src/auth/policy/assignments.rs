@@ -1,6 +1,7 @@
 //! Who may see and act on assignments: the assigning unit's readers always; the assignee
 //! unit's readers once the assignment is issued (a draft is the assigning side's business).
 
+use diesel::dsl::EqAny;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::models::AssignmentRow;
-use crate::db::repo;
+use crate::db::repo::{self, AssignmentPart};
 use crate::db::schema::assignments;
 use crate::domain::roles::Permission;
 use crate::domain::workflow::AssignmentState;
@@ -64,11 +65,7 @@ pub async fn visible(
     id: Uuid,
 ) -> Result<AssignmentRow, ApiError> {
     let a = repo::assignments::get(conn, id).await?;
-    if can_read(conn, caller, &a).await? {
-        Ok(a)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &a).await?, a)
 }
 
 /// Assignment `id`, locked for a change, if the caller may read it; 404 otherwise.
@@ -78,9 +75,48 @@ pub async fn lock_visible(
     id: Uuid,
 ) -> Result<AssignmentRow, ApiError> {
     let a = repo::assignments::lock(conn, id).await?;
-    if can_read(conn, caller, &a).await? {
-        Ok(a)
+    super::shown(can_read(conn, caller, &a).await?, a)
+}
+
+/// What [`part`] locks for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// Nothing.
+    Nothing,
+    /// The part only.
+    Part,
+    /// The part and its assignment.
+    Both,
+}
+
+/// Part `id` of an assignment, with that assignment, if the caller may read the assignment;
+/// 404 otherwise.
+pub async fn part<P: AssignmentPart>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    lock: Lock,
+) -> Result<(P, AssignmentRow), ApiError> {
+    let row = P::fetch(conn, id, lock != Lock::Nothing).await?;
+    let a = if lock == Lock::Both {
+        lock_visible(conn, caller, row.assignment_id()).await?
     } else {
-        Err(ApiError::not_found())
-    }
+        visible(conn, caller, row.assignment_id()).await?
+    };
+    Ok((row, a))
+}
+
+/// The filter of every list of parts of assignments whose assignment is `column`: the parts
+/// of the assignments the caller may read.
+pub async fn readable_parts<C>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    column: C,
+) -> Result<Box<dyn BoxableExpression<C::Table, Pg, SqlType = Bool>>, ApiError>
+where
+    C: Column + Expression<SqlType = diesel::sql_types::Uuid>,
+    EqAny<C, assignments::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>>:
+        BoxableExpression<C::Table, Pg, SqlType = Bool> + 'static,
+{
+    Ok(Box::new(column.eq_any(readable_ids(conn, caller).await?)))
 }

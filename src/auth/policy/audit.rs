@@ -14,11 +14,7 @@ use crate::error::ApiError;
 
 /// Requires `audit_read` somewhere: 403 otherwise.
 pub fn require_reader(caller: &Caller) -> Result<(), ApiError> {
-    if caller.has(Permission::AuditRead) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    super::require_somewhere(caller, Permission::AuditRead)
 }
 
 /// Whether the caller holds `audit_read` over a whole tree.

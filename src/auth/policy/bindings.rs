@@ -17,11 +17,7 @@ use crate::error::ApiError;
 
 /// Requires `account_manage` somewhere, to list bindings or grant one: 403 otherwise.
 pub fn require_manager(caller: &Caller) -> Result<(), ApiError> {
-    if caller.has(Permission::AccountManage) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    super::require_somewhere(caller, Permission::AccountManage)
 }
 
 /// Whether the caller may read a binding to `unit`.
@@ -38,8 +34,13 @@ pub async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<role_bindings::table, Pg, SqlType = Bool>>, ApiError> {
-    let units = caller.units_with(conn, Permission::AccountManage).await?;
-    Ok(Box::new(role_bindings::unit_id.eq_any(units)))
+    super::in_units_with(
+        conn,
+        caller,
+        Permission::AccountManage,
+        role_bindings::unit_id,
+    )
+    .await
 }
 
 /// Requires [`can_read`] on a binding to `unit`: 404 otherwise.
@@ -48,11 +49,7 @@ pub async fn require_read(
     caller: &Caller,
     unit: Uuid,
 ) -> Result<(), ApiError> {
-    if can_read(conn, caller, unit).await? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, unit).await?, ())
 }
 
 /// Requires what granting or revoking a binding needs: `account_manage` on the binding's unit

@@ -2,7 +2,6 @@
 //! (`personnel_read`) of its managing unit and changed with `personnel_manage` there; outside
 //! it the person does not exist (404).
 
-use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -27,8 +26,13 @@ pub async fn can_read(
 
 /// The filter of every list of cadres: the files [`can_read`] allows, and no others.
 pub async fn readable(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    let units = caller.units_with(conn, Permission::PersonnelRead).await?;
-    Ok(Box::new(cadres::managing_unit_id.eq_any(units)))
+    super::in_units_with(
+        conn,
+        caller,
+        Permission::PersonnelRead,
+        cadres::managing_unit_id,
+    )
+    .await
 }
 
 /// Requires that the caller may read cadre `c`: 404 otherwise.
@@ -71,13 +75,11 @@ pub async fn may_manage_ref(
     caller: &Caller,
     unit: Uuid,
 ) -> Result<(), ApiError> {
-    may_manage(conn, caller, unit).await.map_err(|e| {
-        if e.status() == 404 {
-            ApiError::unknown("managing_unit_id", "unit")
-        } else {
-            e
-        }
-    })
+    super::as_reference(
+        may_manage(conn, caller, unit).await,
+        "managing_unit_id",
+        "unit",
+    )
 }
 
 /// Requires that cadre `id`, named in a request body on `field`, exists and is readable by the

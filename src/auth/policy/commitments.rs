@@ -79,8 +79,13 @@ pub async fn readable_delegations(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<repo::commitments::DelegationFilter, ApiError> {
-    let units = caller.units_with(conn, Permission::PersonnelRead).await?;
-    Ok(Box::new(signing_delegations::unit_id.eq_any(units)))
+    super::in_units_with(
+        conn,
+        caller,
+        Permission::PersonnelRead,
+        signing_delegations::unit_id,
+    )
+    .await
 }
 
 /// Delegation `id` if the caller may read it; 404 otherwise.
@@ -90,11 +95,7 @@ pub async fn visible_delegation(
     id: Uuid,
 ) -> Result<DelegationRow, ApiError> {
     let d = repo::commitments::get_delegation(conn, id).await?;
-    if can_read_delegation(conn, caller, &d).await? {
-        Ok(d)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read_delegation(conn, caller, &d).await?, d)
 }
 
 /// Who signs for `unit` on `today` on behalf of the caller: its head, or a cadre with a

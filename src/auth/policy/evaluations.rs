@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::assignments;
+use super::assignments::{self, Lock};
 use crate::auth::{scope, Caller};
 use crate::db::models::{AssignmentRow, EvaluationRow};
 use crate::db::repo;
@@ -22,8 +22,7 @@ pub async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<evaluations::table, Pg, SqlType = Bool>>, ApiError> {
-    let ids = assignments::readable_ids(conn, caller).await?;
-    Ok(Box::new(evaluations::assignment_id.eq_any(ids)))
+    assignments::readable_parts(conn, caller, evaluations::assignment_id).await
 }
 
 /// Evaluation `id` and its assignment, if the caller may read the assignment; 404 otherwise.
@@ -32,9 +31,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(EvaluationRow, AssignmentRow), ApiError> {
-    let e = repo::evaluations::get(conn, id).await?;
-    let a = assignments::visible(conn, caller, e.assignment_id).await?;
-    Ok((e, a))
+    assignments::part(conn, caller, id, Lock::Nothing).await
 }
 
 /// Evaluation `id` and its assignment, both locked for a change, if the caller may read the
@@ -44,9 +41,7 @@ pub async fn lock_visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(EvaluationRow, AssignmentRow), ApiError> {
-    let e = repo::evaluations::lock(conn, id).await?;
-    let a = assignments::lock_visible(conn, caller, e.assignment_id).await?;
-    Ok((e, a))
+    assignments::part(conn, caller, id, Lock::Both).await
 }
 
 /// Requires a committee above the assigning unit of `a`: `evaluation_decide` bound over the

@@ -8,10 +8,9 @@ use diesel::sql_types::Bool;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::assignments;
+use super::assignments::{self, Lock};
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, EvidenceRow};
-use crate::db::repo;
 use crate::db::schema::evidence;
 use crate::domain::roles::Permission;
 use crate::error::ApiError;
@@ -21,8 +20,7 @@ pub async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<evidence::table, Pg, SqlType = Bool>>, ApiError> {
-    let ids = assignments::readable_ids(conn, caller).await?;
-    Ok(Box::new(evidence::assignment_id.eq_any(ids)))
+    assignments::readable_parts(conn, caller, evidence::assignment_id).await
 }
 
 /// Evidence `id` with its assignment, if the caller may read the assignment; 404 otherwise.
@@ -31,9 +29,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(EvidenceRow, AssignmentRow), ApiError> {
-    let e = repo::evidence::get(conn, id).await?;
-    let a = assignments::visible(conn, caller, e.assignment_id).await?;
-    Ok((e, a))
+    assignments::part(conn, caller, id, Lock::Nothing).await
 }
 
 /// Evidence `id`, locked for a change, with its assignment, if the caller may read the
@@ -43,9 +39,7 @@ pub async fn lock_visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(EvidenceRow, AssignmentRow), ApiError> {
-    let e = repo::evidence::lock(conn, id).await?;
-    let a = assignments::visible(conn, caller, e.assignment_id).await?;
-    Ok((e, a))
+    assignments::part(conn, caller, id, Lock::Part).await
 }
 
 /// Requires that the caller may file or retract evidence of `a` (`assignment_prepare` on the

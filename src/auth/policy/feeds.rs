@@ -49,11 +49,7 @@ pub async fn visible(
     id: Uuid,
 ) -> Result<LicenceRow, ApiError> {
     let l = repo::feeds::licence(conn, id).await?;
-    if can_read(conn, caller, &l).await? {
-        Ok(l)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &l).await?, l)
 }
 
 /// Licence `id`, locked for a change, if the caller may read it; 404 otherwise.
@@ -63,11 +59,7 @@ pub async fn lock_visible(
     id: Uuid,
 ) -> Result<LicenceRow, ApiError> {
     let l = repo::feeds::lock_licence(conn, id).await?;
-    if can_read(conn, caller, &l).await? {
-        Ok(l)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &l).await?, l)
 }
 
 /// Requires that the caller may grant a licence on `unit` (`account_manage`): 403 when it can
@@ -77,13 +69,10 @@ pub async fn require_grant(
     caller: &Caller,
     unit: Uuid,
 ) -> Result<(), ApiError> {
-    caller
+    let allowed = caller
         .require(conn, Permission::AccountManage, Permission::OrgRead, unit)
-        .await
-        .map_err(|e| match e.status().as_u16() {
-            404 => ApiError::unknown("unit_id", "unit"),
-            _ => e,
-        })
+        .await;
+    super::as_reference(allowed, "unit_id", "unit")
 }
 
 /// Requires that the caller may end licence `l` (`account_manage` on its unit): 403 otherwise.
@@ -99,9 +88,5 @@ pub async fn require_manage(
 
 /// Requires that the caller may send batches (`feed_submit`, a machine client): 403 otherwise.
 pub fn require_submit(caller: &Caller) -> Result<(), ApiError> {
-    if caller.has(Permission::FeedSubmit) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    super::require_somewhere(caller, Permission::FeedSubmit)
 }

@@ -1,7 +1,6 @@
 //! Who may see and change groups of units: a group is read with its owner unit (`org_read`)
 //! and changed with `group_manage` on the owner; a member must be a unit the caller can read.
 
-use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -23,8 +22,7 @@ pub async fn can_read(
 
 /// The filter of every list of groups: the groups [`can_read`] allows, and no others.
 pub async fn readable(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    let units = caller.units_with(conn, Permission::OrgRead).await?;
-    Ok(Box::new(org_groups::owner_unit_id.eq_any(units)))
+    super::in_units_with(conn, caller, Permission::OrgRead, org_groups::owner_unit_id).await
 }
 
 /// Requires that the caller may read group `g`: 404 otherwise.
@@ -62,13 +60,11 @@ pub async fn may_own(
     caller: &Caller,
     owner: Uuid,
 ) -> Result<(), ApiError> {
-    may_manage(conn, caller, owner).await.map_err(|e| {
-        if e.status() == 404 {
-            ApiError::unknown("owner_unit_id", "unit")
-        } else {
-            e
-        }
-    })
+    super::as_reference(
+        may_manage(conn, caller, owner).await,
+        "owner_unit_id",
+        "unit",
+    )
 }
 
 /// Whether the caller may name `unit` as a member (they can read it).

@@ -1,7 +1,6 @@
 //! Who may see and change posts: a post is read within the personnel scope
 //! (`personnel_read`) of its unit and changed with `personnel_manage` there.
 
-use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -23,8 +22,7 @@ pub async fn can_read(
 
 /// The filter of every list of posts: the posts [`can_read`] allows, and no others.
 pub async fn readable(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    let units = caller.units_with(conn, Permission::PersonnelRead).await?;
-    Ok(Box::new(posts::unit_id.eq_any(units)))
+    super::in_units_with(conn, caller, Permission::PersonnelRead, posts::unit_id).await
 }
 
 /// Requires that the caller may read post `p`: 404 otherwise.
@@ -67,11 +65,5 @@ pub async fn may_appoint_in(
     caller: &Caller,
     unit: Uuid,
 ) -> Result<(), ApiError> {
-    may_manage(conn, caller, unit).await.map_err(|e| {
-        if e.status() == 404 {
-            ApiError::unknown("unit_id", "unit")
-        } else {
-            e
-        }
-    })
+    super::as_reference(may_manage(conn, caller, unit).await, "unit_id", "unit")
 }

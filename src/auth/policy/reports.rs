@@ -7,10 +7,9 @@ use diesel::sql_types::Bool;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::assignments;
+use super::assignments::{self, Lock};
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, ReportRow};
-use crate::db::repo;
 use crate::db::schema::progress_reports;
 use crate::error::ApiError;
 
@@ -28,9 +27,7 @@ pub async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<progress_reports::table, Pg, SqlType = Bool>>, ApiError> {
-    Ok(Box::new(
-        progress_reports::assignment_id.eq_any(assignments::readable_ids(conn, caller).await?),
-    ))
+    assignments::readable_parts(conn, caller, progress_reports::assignment_id).await
 }
 
 /// Report `id` and its assignment, if the caller may read it; 404 otherwise.
@@ -39,9 +36,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(ReportRow, AssignmentRow), ApiError> {
-    let r = repo::reports::get(conn, id).await?;
-    let a = assignments::visible(conn, caller, r.assignment_id).await?;
-    Ok((r, a))
+    assignments::part(conn, caller, id, Lock::Nothing).await
 }
 
 /// Report `id`, locked for a change, and its assignment, if the caller may read it; 404
@@ -51,7 +46,5 @@ pub async fn lock_visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(ReportRow, AssignmentRow), ApiError> {
-    let r = repo::reports::lock(conn, id).await?;
-    let a = assignments::visible(conn, caller, r.assignment_id).await?;
-    Ok((r, a))
+    assignments::part(conn, caller, id, Lock::Part).await
 }

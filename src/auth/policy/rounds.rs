@@ -87,11 +87,7 @@ pub async fn visible(
     id: Uuid,
 ) -> Result<RoundRow, ApiError> {
     let round = repo::rounds::get(conn, id).await?;
-    if can_read(conn, caller, &round).await? {
-        Ok(round)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &round).await?, round)
 }
 
 /// Round `id`, locked for a change, if the caller may read it; 404 otherwise.
@@ -101,9 +97,5 @@ pub async fn lock_visible(
     id: Uuid,
 ) -> Result<RoundRow, ApiError> {
     let round = repo::rounds::lock(conn, id).await?;
-    if can_read(conn, caller, &round).await? {
-        Ok(round)
-    } else {
-        Err(ApiError::not_found())
-    }
+    super::shown(can_read(conn, caller, &round).await?, round)
 }

@@ -7,10 +7,9 @@ use diesel::sql_types::Bool;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::assignments;
+use super::assignments::{self, Lock};
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, ObstacleRow};
-use crate::db::repo;
 use crate::db::schema::{obstacles, opinions};
 use crate::error::ApiError;
 
@@ -28,9 +27,7 @@ pub async fn readable_obstacles(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<obstacles::table, Pg, SqlType = Bool>>, ApiError> {
-    Ok(Box::new(
-        obstacles::assignment_id.eq_any(assignments::readable_ids(conn, caller).await?),
-    ))
+    assignments::readable_parts(conn, caller, obstacles::assignment_id).await
 }
 
 /// The filter of every list of opinions: those on the assignments [`can_read`] allows.
@@ -38,9 +35,7 @@ pub async fn readable_opinions(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
 ) -> Result<Box<dyn BoxableExpression<opinions::table, Pg, SqlType = Bool>>, ApiError> {
-    Ok(Box::new(
-        opinions::assignment_id.eq_any(assignments::readable_ids(conn, caller).await?),
-    ))
+    assignments::readable_parts(conn, caller, opinions::assignment_id).await
 }
 
 /// Obstacle `id`, if the caller may read its assignment; 404 otherwise.
@@ -49,8 +44,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<ObstacleRow, ApiError> {
-    let o = repo::supervision::get_obstacle(conn, id).await?;
-    assignments::visible(conn, caller, o.assignment_id).await?;
+    let (o, _) = assignments::part(conn, caller, id, Lock::Nothing).await?;
     Ok(o)
 }
 
@@ -61,7 +55,5 @@ pub async fn lock_visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<(ObstacleRow, AssignmentRow), ApiError> {
-    let o = repo::supervision::lock_obstacle(conn, id).await?;
-    let a = assignments::lock_visible(conn, caller, o.assignment_id).await?;
-    Ok((o, a))
+    assignments::part(conn, caller, id, Lock::Both).await
 }

@@ -2,7 +2,6 @@
 //! subtree binding) reads it; `admin` (`org_manage`) on it changes it; a new top unit needs
 //! `org_manage` over a whole tree.
 
-use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -23,8 +22,7 @@ pub async fn can_read(
 
 /// The filter of every list of units: the units [`can_read`] allows, and no others.
 pub async fn readable(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    let units = caller.units_with(conn, Permission::OrgRead).await?;
-    Ok(Box::new(org_units::id.eq_any(units)))
+    super::in_units_with(conn, caller, Permission::OrgRead, org_units::id).await
 }
 
 /// Requires that the caller may read unit `id`: 404 otherwise.
@@ -58,13 +56,7 @@ pub async fn may_manage_ref(
     field: &str,
     what: &str,
 ) -> Result<(), ApiError> {
-    may_manage(conn, caller, id).await.map_err(|e| {
-        if e.status() == 404 {
-            ApiError::unknown(field, what)
-        } else {
-            e
-        }
-    })
+    super::as_reference(may_manage(conn, caller, id).await, field, what)
 }
 
 /// Requires that the caller may place a unit under `parent` (`admin` on it, as a reference on

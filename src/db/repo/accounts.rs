@@ -8,6 +8,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::AccountRow;
 use crate::db::schema::{accounts, login_attempts};
 use crate::domain::vocab::AccountKind;
@@ -105,12 +106,8 @@ pub async fn list(
     let mut q = accounts::table
         .filter(readable)
         .select(AccountRow::as_select())
-        .order(accounts::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(accounts::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(accounts::id, after, limit);
     if let Some(unit) = criteria.home_unit_id {
         q = q.filter(accounts::home_unit_id.eq(unit));
     }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::AssignmentPart;
 use crate::db::models::{AmendmentRow, AssignmentRow};
 use crate::db::schema::{amendments, assignments};
 use crate::domain::workflow::{AmendmentState, AssignmentState};
@@ -22,23 +23,19 @@ pub async fn of_assignment(
         .await
 }
 
-/// One amendment (`NotFound` when unknown).
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<AmendmentRow> {
-    amendments::table
-        .find(id)
-        .select(AmendmentRow::as_select())
-        .first(conn)
-        .await
-}
+impl AssignmentPart for AmendmentRow {
+    async fn fetch(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Self> {
+        let q = amendments::table.find(id).select(Self::as_select());
+        if lock {
+            q.for_update().first(conn).await
+        } else {
+            q.first(conn).await
+        }
+    }
 
-/// One amendment, locked until the transaction ends (`NotFound` when unknown).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<AmendmentRow> {
-    amendments::table
-        .find(id)
-        .select(AmendmentRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    fn assignment_id(&self) -> Uuid {
+        self.assignment_id
+    }
 }
 
 /// Stores a new amendment (a unique violation when another one of the assignment is pending).

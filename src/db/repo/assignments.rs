@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::{AssignmentRow, TermsRow};
 use crate::db::schema::{
     assignment_terms, assignments, org_group_members, progress_reports, rounds,
@@ -77,12 +78,8 @@ pub async fn list(
     let mut q = assignments::table
         .filter(scope)
         .select(AssignmentRow::as_select())
-        .order(assignments::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = f.after {
-        q = q.filter(assignments::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(assignments::id, f.after, limit);
     if let Some(round) = f.round_id {
         q = q.filter(assignments::round_id.eq(round));
     }

@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::AuditRow;
 use crate::db::schema::audit_events;
 
@@ -49,12 +50,8 @@ pub async fn list(
     let mut q = audit_events::table
         .filter(readable)
         .select(AuditRow::as_select())
-        .order(audit_events::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(audit_events::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(audit_events::id, after, limit);
     if let Some(t) = &criteria.resource_type {
         q = q.filter(audit_events::resource_type.eq(t.clone()));
     }

@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::BindingRow;
 use crate::db::schema::{org_units, role_bindings};
 use crate::domain::roles::Role;
@@ -72,12 +73,8 @@ pub async fn list(
         .inner_join(org_units::table.on(org_units::id.eq(role_bindings::unit_id)))
         .filter(role_bindings::id.eq_any(readable_ids))
         .select((BindingRow::as_select(), org_units::code, org_units::name))
-        .order(role_bindings::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(role_bindings::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(role_bindings::id, after, limit);
     if let Some(account) = criteria.account_id {
         q = q.filter(role_bindings::account_id.eq(account));
     }

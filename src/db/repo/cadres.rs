@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::CadreRow;
 use crate::db::schema::cadres;
 use crate::domain::vocab::Gender;
@@ -67,12 +68,8 @@ pub async fn list(
     let mut q = cadres::table
         .filter(scope)
         .select(CadreRow::as_select())
-        .order(cadres::id)
-        .limit(f.limit)
-        .into_boxed();
-    if let Some(after) = f.after {
-        q = q.filter(cadres::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(cadres::id, f.after, f.limit);
     if let Some(unit) = f.managing_unit_id {
         q = q.filter(cadres::managing_unit_id.eq(unit));
     }

@@ -8,6 +8,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::{AssignmentRow, CommitmentRow, DelegationRow};
 use crate::db::schema::{assignments, commitments, posts, signing_delegations};
 use crate::domain::commitment::{Grant, HeldPost};
@@ -171,12 +172,8 @@ pub async fn list(
     let mut q = commitments::table
         .filter(readable)
         .select(CommitmentRow::as_select())
-        .order(commitments::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(commitments::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(commitments::id, after, limit);
     if let Some(round) = round {
         q = q.filter(commitments::round_id.eq(round));
     }
@@ -258,12 +255,8 @@ pub async fn list_delegations(
     let mut q = signing_delegations::table
         .filter(readable)
         .select(DelegationRow::as_select())
-        .order(signing_delegations::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(signing_delegations::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(signing_delegations::id, after, limit);
     if let Some(unit) = unit {
         q = q.filter(signing_delegations::unit_id.eq(unit));
     }

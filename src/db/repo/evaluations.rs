@@ -8,6 +8,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::AssignmentPart;
 use crate::db::models::{AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
 use crate::db::schema::{
     assignments, evaluation_attributions, evaluations, evidence, opinions, posts, rounds, rule_sets,
@@ -61,23 +62,19 @@ pub async fn of_assignment(
         .await
 }
 
-/// One evaluation (`NotFound` when unknown).
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EvaluationRow> {
-    evaluations::table
-        .find(id)
-        .select(EvaluationRow::as_select())
-        .first(conn)
-        .await
-}
+impl AssignmentPart for EvaluationRow {
+    async fn fetch(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Self> {
+        let q = evaluations::table.find(id).select(Self::as_select());
+        if lock {
+            q.for_update().first(conn).await
+        } else {
+            q.first(conn).await
+        }
+    }
 
-/// One evaluation, locked until the transaction ends (`NotFound` when unknown).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EvaluationRow> {
-    evaluations::table
-        .find(id)
-        .select(EvaluationRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    fn assignment_id(&self) -> Uuid {
+        self.assignment_id
+    }
 }
 
 /// The opinions recorded on any of `assignments`, oldest first (one query for a whole page).

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::{AssignmentPart, KeysetDsl};
 use crate::db::models::{EvidenceMarkRow, EvidenceRow, IntegrityCheckRow};
 use crate::db::schema::{
     evidence, evidence_blobs, evidence_integrity_checks, evidence_marks, progress_reports,
@@ -35,9 +36,8 @@ pub async fn list(
     let mut q = evidence::table
         .filter(evidence::assignment_id.eq(assignment))
         .select(EvidenceRow::as_select())
-        .order(evidence::id)
-        .limit(limit)
-        .into_boxed();
+        .into_boxed()
+        .keyset(evidence::id, after, limit);
     if let Some(kind) = filter.kind {
         q = q.filter(evidence::kind.eq(kind));
     }
@@ -49,29 +49,22 @@ pub async fn list(
         Some(false) => q = q.filter(evidence::retracted_at.is_null()),
         None => {}
     }
-    if let Some(after) = after {
-        q = q.filter(evidence::id.gt(after));
-    }
     q.load(conn).await
 }
 
-/// One piece of evidence (`NotFound` when unknown).
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EvidenceRow> {
-    evidence::table
-        .find(id)
-        .select(EvidenceRow::as_select())
-        .first(conn)
-        .await
-}
+impl AssignmentPart for EvidenceRow {
+    async fn fetch(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Self> {
+        let q = evidence::table.find(id).select(Self::as_select());
+        if lock {
+            q.for_update().first(conn).await
+        } else {
+            q.first(conn).await
+        }
+    }
 
-/// One piece of evidence, locked until the transaction ends (`NotFound` when unknown).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EvidenceRow> {
-    evidence::table
-        .find(id)
-        .select(EvidenceRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    fn assignment_id(&self) -> Uuid {
+        self.assignment_id
+    }
 }
 
 /// Whether `report` is a progress report of `assignment`.

@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::GroupRow;
 use crate::db::schema::{org_group_members, org_groups};
 
@@ -92,12 +93,8 @@ pub async fn list(
     let mut q = org_groups::table
         .filter(scope)
         .select(GroupRow::as_select())
-        .order(org_groups::id)
-        .limit(f.limit)
-        .into_boxed();
-    if let Some(after) = f.after {
-        q = q.filter(org_groups::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(org_groups::id, f.after, f.limit);
     if let Some(owner) = f.owner_unit_id {
         q = q.filter(org_groups::owner_unit_id.eq(owner));
     }

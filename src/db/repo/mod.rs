@@ -15,6 +15,8 @@ pub mod feeds;
 pub mod groups;
 pub mod idempotency;
 pub mod levels;
+pub mod page;
+pub mod part;
 pub mod plans;
 pub mod posts;
 pub mod reports;
@@ -23,3 +25,6 @@ pub mod results;
 pub mod rounds;
 pub mod supervision;
 pub mod units;
+
+pub use page::KeysetDsl;
+pub use part::AssignmentPart;

@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::PostRow;
 use crate::db::schema::{cadres, posts};
 use crate::domain::vocab::PostKind;
@@ -92,12 +93,8 @@ pub async fn list(
         .inner_join(cadres::table)
         .filter(posts::id.eq_any(in_scope))
         .select((PostRow::as_select(), cadres::full_name))
-        .order(posts::id)
-        .limit(f.limit)
-        .into_boxed();
-    if let Some(after) = f.after {
-        q = q.filter(posts::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(posts::id, f.after, f.limit);
     if let Some(day) = f.begun_by {
         q = q.filter(posts::valid_from.le(day));
     }

@@ -5,28 +5,25 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::AssignmentPart;
 use crate::db::models::{ReportHistoryRow, ReportRow};
 use crate::db::schema::{progress_report_history as history, progress_reports, rounds};
 use crate::domain::periods::Cadence;
 use crate::domain::progress::ReportState;
 
-/// One report (`NotFound` when unknown).
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ReportRow> {
-    progress_reports::table
-        .find(id)
-        .select(ReportRow::as_select())
-        .first(conn)
-        .await
-}
+impl AssignmentPart for ReportRow {
+    async fn fetch(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Self> {
+        let q = progress_reports::table.find(id).select(Self::as_select());
+        if lock {
+            q.for_update().first(conn).await
+        } else {
+            q.first(conn).await
+        }
+    }
 
-/// One report, locked until the transaction ends (`NotFound` when unknown).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ReportRow> {
-    progress_reports::table
-        .find(id)
-        .select(ReportRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    fn assignment_id(&self) -> Uuid {
+        self.assignment_id
+    }
 }
 
 /// The assignment a report belongs to, if the report exists.

@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::RestructuringRow;
 use crate::db::schema::{restructurings, unit_successions};
 use crate::domain::vocab::RestructuringKind;
@@ -47,12 +48,8 @@ pub async fn list(
     let mut q = restructurings::table
         .filter(scope)
         .select(RestructuringRow::as_select())
-        .order(restructurings::id)
-        .limit(f.limit)
-        .into_boxed();
-    if let Some(after) = f.after {
-        q = q.filter(restructurings::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(restructurings::id, f.after, f.limit);
     if let Some(unit) = f.unit_id {
         let touching_unit = unit_successions::table
             .filter(

@@ -9,6 +9,7 @@ use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::{AssignmentRow, DecisionRow, GroupRuleRow, RoundRow, SpotCheckRow};
 use crate::db::schema::{
     assignment_decisions, assignments, org_groups, round_group_rules, rounds, spot_checks,
@@ -80,12 +81,8 @@ pub async fn list(
     let mut q = rounds::table
         .filter(scope)
         .select(RoundRow::as_select())
-        .order(rounds::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(rounds::id.gt(after));
-    }
+        .into_boxed()
+        .keyset(rounds::id, after, limit);
     if let Some(unit) = filter.assigning_unit_id {
         q = q.filter(rounds::assigning_unit_id.eq(unit));
     }
@@ -329,16 +326,13 @@ pub async fn decisions(
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<DecisionRow>> {
-    let mut q = assignment_decisions::table
+    assignment_decisions::table
         .filter(scope)
         .select(DecisionRow::as_select())
-        .order(assignment_decisions::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(assignment_decisions::id.gt(after));
-    }
-    q.load(conn).await
+        .into_boxed()
+        .keyset(assignment_decisions::id, after, limit)
+        .load(conn)
+        .await
 }
 
 /// The ids of the round's issued, committed or in-progress assignments, by id.

@@ -5,27 +5,24 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::AssignmentPart;
 use crate::db::models::{AssignmentRow, ObstacleRow, OpinionRow};
 use crate::db::schema::{assignments, obstacles, opinions};
 use crate::domain::progress::ObstacleState;
 
-/// One obstacle (`NotFound` when unknown).
-pub async fn get_obstacle(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ObstacleRow> {
-    obstacles::table
-        .find(id)
-        .select(ObstacleRow::as_select())
-        .first(conn)
-        .await
-}
+impl AssignmentPart for ObstacleRow {
+    async fn fetch(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Self> {
+        let q = obstacles::table.find(id).select(Self::as_select());
+        if lock {
+            q.for_update().first(conn).await
+        } else {
+            q.first(conn).await
+        }
+    }
 
-/// One obstacle, locked until the transaction ends (`NotFound` when unknown).
-pub async fn lock_obstacle(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ObstacleRow> {
-    obstacles::table
-        .find(id)
-        .select(ObstacleRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    fn assignment_id(&self) -> Uuid {
+        self.assignment_id
+    }
 }
 
 /// The obstacles of an assignment, oldest first.

@@ -7,6 +7,7 @@ use diesel::sql_types::{Bool, Date, Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::KeysetDsl;
 use crate::db::models::{ParentLinkRow, UnitRow};
 use crate::db::schema::{org_levels, org_unit_parents, org_units};
 use crate::domain::tree::Placement;
@@ -198,18 +199,14 @@ pub async fn list(
             org_levels::code,
             org_unit_parents::parent_id.nullable(),
         ))
-        .order(org_units::id)
-        .limit(f.limit)
-        .into_boxed();
+        .into_boxed()
+        .keyset(org_units::id, f.after, f.limit);
     if !f.include_closed {
         q = q.filter(org_units::valid_from.le(day)).filter(
             org_units::valid_to
                 .is_null()
                 .or(org_units::valid_to.ge(day)),
         );
-    }
-    if let Some(after) = f.after {
-        q = q.filter(org_units::id.gt(after));
     }
     if let Some(parent) = f.parent_id {
         q = q.filter(org_unit_parents::parent_id.eq(parent));
