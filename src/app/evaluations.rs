@@ -12,6 +12,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::lock_under_way;
+use super::assignments::TargetSpec;
 use super::{in_tx, transition, Change, IfMatch, Tx, Workflow};
 use crate::auth::policy::assignments::visible as assignment;
 use crate::auth::policy::evaluations as policy;
@@ -19,9 +20,11 @@ use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
 use crate::db::repo;
 use crate::domain::evaluation::{attribute, period_dates, Tenure};
-use crate::domain::grading::{self, Facts, Grade, Item, QuotaCheck, RuleSet};
+use crate::domain::grading::{self, departure_violation, Facts, Grade, QuotaCheck, RuleSet};
 use crate::domain::quota::{group_quota, Standing};
+use crate::domain::record::{contest_violations, derive, Contest, ContestedBy, FactField, Record};
 use crate::domain::roles::Permission;
+use crate::domain::target::Target;
 use crate::domain::text::plain_text;
 use crate::domain::workflow::{EvaluationAction, EvaluationState};
 use crate::domain::Violation;
@@ -99,49 +102,26 @@ pub struct Outcome {
     pub quota: Option<QuotaCheck>,
 }
 
-/// One item's facts as the head or the Board states them.
+/// A derived fact contested by the head or the Board: the value claimed instead, why, and the
+/// evidence. It is recorded beside the derived value and graded in its place.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-pub struct ItemFacts {
-    /// Key of the item within the assignment, e.g. `target` or a milestone's title.
+pub struct ContestInput {
+    /// Key of the item: the assignment's code (or its title when it has none).
     #[validate(length(min = 1, max = 200))]
     pub key: String,
-    /// Relative weight (default 1).
-    #[serde(default = "one")]
-    #[validate(range(exclusive_min = 0.0, max = 1000.0))]
-    pub weight: f64,
-    /// Completion ratio (1.0 = met; above 1.0 exceeded).
-    #[validate(range(min = 0.0, max = 100.0))]
-    pub completion: Option<f64>,
-    /// Delivered.
-    pub done: bool,
-    /// Delivered within its deadline.
-    pub on_time: bool,
-    /// Delivered beyond its requirement.
-    #[serde(default)]
-    pub exceeded: bool,
-    /// Major quality defects found.
-    #[serde(default)]
-    #[validate(range(max = 100))]
-    pub quality_defects: u32,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-impl From<Item> for ItemFacts {
-    fn from(i: Item) -> Self {
-        Self {
-            key: i.key,
-            weight: i.weight,
-            completion: i.completion,
-            done: i.done,
-            on_time: i.on_time,
-            exceeded: i.exceeded,
-            quality_defects: i.quality_defects,
-        }
-    }
+    /// The fact contested.
+    pub fact: FactField,
+    /// The value claimed: a completion ratio (0–100, 1.0 = met) for `completion`, a whole
+    /// number for `quality_defects`, true or false for the others.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    /// Why the derived value is wrong.
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    pub reason: String,
+    /// Evidence of the claim (standing evidence of this assignment).
+    #[validate(length(min = 1, max = 50))]
+    pub evidence_ids: Vec<Uuid>,
 }
 
 /// A self-assessment.
@@ -163,12 +143,13 @@ pub struct SelfAssessment {
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub narrative: String,
-    /// Evidence cited (of this assignment, not retracted).
-    #[validate(length(max = 200))]
+    /// Evidence cited (at least one standing piece of this assignment).
+    #[validate(length(min = 1, max = 200))]
     pub evidence_ids: Vec<Uuid>,
-    /// The facts of each item.
-    #[validate(length(min = 1, max = 200), nested)]
-    pub items: Vec<ItemFacts>,
+    /// Facts derived from the record that the head contests.
+    #[validate(length(max = 20), nested)]
+    #[serde(default)]
+    pub contests: Vec<ContestInput>,
 }
 
 /// An appraisal.
@@ -183,9 +164,11 @@ pub struct Appraisal {
     /// Remarks.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
     pub remarks: String,
-    /// The facts as the Board finds them (default: the head's).
-    #[validate(length(min = 1, max = 200), nested)]
-    pub items: Option<Vec<ItemFacts>>,
+    /// Facts derived from the record that the Board contests (the head's contests stand
+    /// unless the Board contests the same fact).
+    #[validate(length(max = 20), nested)]
+    #[serde(default)]
+    pub contests: Vec<ContestInput>,
     /// Fact codes about the head found by the Board, e.g. `discipline_reprimand_or_above`.
     #[validate(length(max = 20))]
     #[serde(default)]
@@ -210,6 +193,9 @@ pub struct Decision {
     /// Note of the decision.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
     pub note: Option<String>,
+    /// Why the grade departs from the suggested one (required when it does).
+    #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    pub departure_reason: Option<String>,
     /// Why the quota of excellent grades may be exceeded (required when it is).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
     pub quota_exception_reason: Option<String>,
@@ -361,30 +347,88 @@ pub async fn get(
     with_opinions_one(conn, e).await
 }
 
-/// The facts of a step, with the assignment's certified objective cause applied to every item.
-fn facts_of(a: &AssignmentRow, items: &[ItemFacts], facts: Vec<String>) -> Result<Facts, ApiError> {
-    let facts = Facts {
-        items: items
-            .iter()
-            .map(|i| Item {
-                key: i.key.clone(),
-                weight: i.weight,
-                completion: i.completion,
-                done: i.done,
-                on_time: i.on_time,
-                exceeded: i.exceeded,
-                quality_defects: i.quality_defects,
-                objective_cause: a.objective_cause,
-            })
-            .collect(),
-        facts,
+/// The facts of `a` for the period ending `period_end`, derived from the record, with the
+/// contests already made (in the `prior` facts) and the new ones of `by`: the facts to grade and the
+/// derivation to store (with no fact codes about the head).
+async fn derived_facts(
+    conn: &mut AsyncPgConnection,
+    a: &AssignmentRow,
+    period_end: NaiveDate,
+    rules: &RuleSet,
+    prior: &serde_json::Value,
+    new: Vec<ContestInput>,
+    by: ContestedBy,
+) -> Result<Facts, ApiError> {
+    let record = Record {
+        key: a.code.clone().unwrap_or_else(|| a.title.clone()),
+        weight: 1.0,
+        target: target_of(a),
+        deadline: a.end_date,
+        period_end,
+        reports: repo::record::accepted_reports(conn, a.id, period_end).await?,
+        fed: repo::record::fed_values(conn, a.id, period_end).await?,
+        evidence: repo::record::evidence(conn, a.id).await?,
+        findings: repo::record::findings(conn, a.id).await?,
+        objective_cause: a.objective_cause,
+        verified_evidence_required: rules.verified_evidence_required,
     };
-    let violations = facts.validate();
-    if violations.is_empty() {
-        Ok(facts)
-    } else {
-        Err(ApiError::violations(violations))
+    let mut item = derive(&record);
+    let kept: Vec<Contest> = serde_json::from_value::<Facts>(prior.clone())
+        .unwrap_or_default()
+        .derivation
+        .into_iter()
+        .flat_map(|d| d.contests)
+        .filter(|c| c.key == item.derived.key)
+        .collect();
+    for c in kept {
+        item.contest(c);
     }
+    let mut violations = Vec::new();
+    for (i, c) in new.iter().enumerate() {
+        let field = format!("contests[{i}]");
+        if c.key != item.derived.key {
+            violations.push(Violation::new(
+                format!("{field}.key"),
+                "unknown_item",
+                format!("the assignment's item is `{}`", item.derived.key),
+                format!("khóa của nhiệm vụ là `{}`", item.derived.key),
+            ));
+        }
+        check_evidence(conn, a, &c.evidence_ids, &format!("{field}.evidence_ids")).await?;
+    }
+    let contests: Vec<Contest> = new
+        .into_iter()
+        .map(|c| Contest {
+            key: c.key,
+            fact: c.fact,
+            value: c.value,
+            reason: c.reason,
+            evidence_ids: c.evidence_ids,
+            by,
+        })
+        .collect();
+    for (i, c) in contests.iter().enumerate() {
+        violations.extend(contest_violations(&format!("contests[{i}]"), c));
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::violations(violations));
+    }
+    for c in contests {
+        item.contest(c);
+    }
+    Ok(Facts {
+        items: vec![item.graded.clone()],
+        facts: Vec::new(),
+        derivation: vec![item],
+    })
+}
+
+/// The assignment's quantified target, if it has one.
+fn target_of(a: &AssignmentRow) -> Option<Target> {
+    a.target
+        .clone()
+        .and_then(|t| serde_json::from_value::<TargetSpec>(t).ok())
+        .map(|t| t.target())
 }
 
 /// The rule set for a period ending on `end`: the given code's, else the latest valid one.
@@ -413,6 +457,7 @@ async fn check_evidence(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
     ids: &[Uuid],
+    field: &str,
 ) -> Result<(), ApiError> {
     let found = repo::evaluations::standing_evidence(conn, a.id, ids).await?;
     let mut unique = ids.to_vec();
@@ -422,7 +467,7 @@ async fn check_evidence(
         Ok(())
     } else {
         Err(ApiError::violations(vec![Violation::new(
-            "evidence_ids",
+            field,
             "unknown_evidence",
             "every cited piece must be standing evidence of this assignment",
             "minh chứng viện dẫn phải là minh chứng còn hiệu lực của nhiệm vụ này",
@@ -445,6 +490,62 @@ async fn store(
     Ok(repo::evaluations::update(tx.conn, &row).await?)
 }
 
+/// What the record shows for a period of an assignment before anyone assesses it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Preview {
+    /// The period.
+    pub period: String,
+    /// Its last day: the record is read up to it.
+    pub period_end: NaiveDate,
+    /// The rule set that applies.
+    pub rule_set_code: String,
+    /// Its version.
+    pub rule_set_version: i32,
+    /// The facts derived from the record, with their sources.
+    pub facts: Facts,
+    /// The grade they suggest, with its derivation.
+    pub suggestion: grading::Suggestion,
+}
+
+/// The facts the record shows for `period` of an assignment the caller may read, and the grade
+/// they suggest under the rule set that applies (or `rule_set_code`'s).
+pub async fn preview(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    assignment_id: Uuid,
+    period: String,
+    rule_set_code: Option<&str>,
+) -> Result<Preview, ApiError> {
+    let a = assignment(conn, caller, assignment_id).await?;
+    let (_, quarterly) = repo::evaluations::round_of(conn, a.round_id).await?;
+    let end = period_end(&a, &period, quarterly)?;
+    let rules = rule_set_for(conn, rule_set_code, end).await?;
+    let none = serde_json::Value::Null;
+    let facts = derived_facts(conn, &a, end, &rules, &none, Vec::new(), ContestedBy::Head).await?;
+    Ok(Preview {
+        period,
+        period_end: end,
+        rule_set_code: rules.code.clone(),
+        rule_set_version: rules.version,
+        suggestion: grading::suggest(&rules, &facts),
+        facts,
+    })
+}
+
+/// The last day of `period` of `a` (422 when it is not one of its periods).
+fn period_end(a: &AssignmentRow, period: &str, quarterly: bool) -> Result<NaiveDate, ApiError> {
+    period_dates(period, a.start_date, a.end_date, quarterly)
+        .map(|(_, end)| end)
+        .ok_or_else(|| {
+            ApiError::violations(vec![Violation::new(
+                "period",
+                "not_a_period",
+                "`term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round asks for quarterly evaluation",
+                "`term`, một năm trong thời hạn của nhiệm vụ, hoặc một quý (`2022-Q3`) nếu đợt giao có đánh giá theo quý",
+            )])
+        })
+}
+
 /// The head self-assesses a period of an assignment: a new evaluation.
 pub async fn self_assess(
     conn: &mut AsyncPgConnection,
@@ -453,20 +554,33 @@ pub async fn self_assess(
     new: SelfAssessment,
 ) -> Result<EvaluationRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let rule = ("only issued assignments are evaluated", "chỉ đánh giá nhiệm vụ đã ban hành");
-        let a = lock_under_way(tx.conn, caller, assignment_id, Permission::CommitmentSign, rule).await?;
+        let rule = (
+            "only issued assignments are evaluated",
+            "chỉ đánh giá nhiệm vụ đã ban hành",
+        );
+        let a = lock_under_way(
+            tx.conn,
+            caller,
+            assignment_id,
+            Permission::CommitmentSign,
+            rule,
+        )
+        .await?;
         let (_, quarterly) = repo::evaluations::round_of(tx.conn, a.round_id).await?;
-        let Some((_, end)) = period_dates(&new.period, a.start_date, a.end_date, quarterly) else {
-            return Err(ApiError::violations(vec![Violation::new(
-                "period",
-                "not_a_period",
-                "`term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round asks for quarterly evaluation",
-                "`term`, một năm trong thời hạn của nhiệm vụ, hoặc một quý (`2022-Q3`) nếu đợt giao có đánh giá theo quý",
-            )]));
-        };
-        check_evidence(tx.conn, &a, &new.evidence_ids).await?;
-        let facts = facts_of(&a, &new.items, Vec::new())?;
+        let end = period_end(&a, &new.period, quarterly)?;
+        check_evidence(tx.conn, &a, &new.evidence_ids, "evidence_ids").await?;
         let rules = rule_set_for(tx.conn, new.rule_set_code.as_deref(), end).await?;
+        let none = serde_json::Value::Null;
+        let facts = derived_facts(
+            tx.conn,
+            &a,
+            end,
+            &rules,
+            &none,
+            new.contests,
+            ContestedBy::Head,
+        )
+        .await?;
         if repo::evaluations::standing_in_period(tx.conn, a.id, &new.period).await? > 0 {
             return Err(ApiError::conflict(
                 "this period is already being evaluated; see the assignment's evaluations",
@@ -484,6 +598,7 @@ pub async fn self_assess(
             rule_set_version: rules.version,
             facts: json(&facts)?,
             suggestion: json(&suggestion)?,
+            departure_reason: None,
             self_grade: Some(new.grade),
             self_score: new.score,
             self_narrative: Some(new.narrative),
@@ -508,7 +623,12 @@ pub async fn self_assess(
             updated_at: tx.now,
         };
         repo::evaluations::insert(tx.conn, &row).await?;
-        tx.created("evaluation.self_assess", row.id, Some(a.assignee_unit_id), &row);
+        tx.created(
+            "evaluation.self_assess",
+            row.id,
+            Some(a.assignee_unit_id),
+            &row,
+        );
         Ok(row)
     })
     .await
@@ -563,9 +683,19 @@ pub async fn reassess(
         action,
         needs,
         async |tx, a, e, next| {
-            check_evidence(tx.conn, a, &new.evidence_ids).await?;
-            let facts = facts_of(a, &new.items, Vec::new())?;
+            check_evidence(tx.conn, a, &new.evidence_ids, "evidence_ids").await?;
             let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
+            let none = serde_json::Value::Null;
+            let facts = derived_facts(
+                tx.conn,
+                a,
+                e.period_end,
+                &rules,
+                &none,
+                new.contests,
+                ContestedBy::Head,
+            )
+            .await?;
             let mut row = e.clone();
             row.state = next;
             row.facts = json(&facts)?;
@@ -640,16 +770,17 @@ pub async fn appraise(
         needs,
         async |tx, a, e, next| {
             let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
-            let items = match new.items {
-                Some(items) => items,
-                None => serde_json::from_value::<Facts>(e.facts.clone())
-                    .unwrap_or_default()
-                    .items
-                    .into_iter()
-                    .map(ItemFacts::from)
-                    .collect(),
-            };
-            let facts = facts_of(a, &items, new.facts)?;
+            let mut facts = derived_facts(
+                tx.conn,
+                a,
+                e.period_end,
+                &rules,
+                &e.facts,
+                new.contests,
+                ContestedBy::Board,
+            )
+            .await?;
+            facts.facts = new.facts;
             quota = quota_for(tx.conn, a, e, new.grade, &rules, false).await?;
             let mut row = e.clone();
             row.state = next;
@@ -770,8 +901,17 @@ pub async fn decide(
                     )]));
                 }
             }
+            let suggested = serde_json::from_value::<Grade>(e.suggestion["grade"].clone()).ok();
+            if let Some(v) =
+                departure_violation(suggested, new.grade, new.departure_reason.as_deref())
+            {
+                return Err(ApiError::violations(vec![v]));
+            }
             let mut row = e.clone();
             row.state = next;
+            row.departure_reason = new
+                .departure_reason
+                .filter(|_| suggested != Some(new.grade));
             row.decided_grade = Some(new.grade);
             row.decision_note = new.note;
             row.quota_exception_reason = new.quota_exception_reason.filter(|_| exceeded.is_some());
@@ -824,6 +964,7 @@ pub async fn override_decision(
             return_comment: None,
             supersedes_id: Some(old.id),
             override_reason: Some(new.reason),
+            departure_reason: None,
             version: 1,
             created_at: tx.now,
             updated_at: tx.now,

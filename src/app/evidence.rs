@@ -10,6 +10,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::require_under_way;
+use super::locking::require_evidence_unlocked;
 use super::{in_tx, IfMatch, Tx};
 use crate::auth::policy::assignments as assignment_policy;
 use crate::auth::policy::evidence::{
@@ -368,6 +369,7 @@ async fn lock_live(
     let (e, a) = lock_visible(conn, caller, id).await?;
     require(conn, &a).await?;
     if_match.check(e.version)?;
+    require_evidence_unlocked(conn, a.id, e.submitted_at).await?;
     if e.retracted_at.is_some() {
         return Err(ApiError::conflict(
             "the evidence has been retracted",

@@ -16,8 +16,11 @@ pub mod crud;
 pub mod evaluations;
 pub mod evidence;
 pub mod feeds;
+pub mod findings;
 pub mod groups;
+pub mod history;
 pub mod levels;
+pub mod locking;
 pub mod plans;
 pub mod posts;
 pub mod reports;
@@ -88,9 +91,16 @@ pub struct Tx<'c> {
     /// The moment of the change (one clock reading per use case).
     pub now: DateTime<Utc>,
     records: Vec<AuditRow>,
+    unchanged: bool,
 }
 
 impl Tx<'_> {
+    /// Declares that the work wrote nothing, so no audit record is due (a batch whose every
+    /// item was rejected).
+    pub fn unchanged(&mut self) {
+        self.unchanged = true;
+    }
+
     /// Records a change for the audit trail (written when the work succeeds).
     pub fn record<B: Serialize + ?Sized, A: Serialize + ?Sized>(
         &mut self,
@@ -183,8 +193,10 @@ pub async fn in_tx<T>(
         caller,
         now: Utc::now(),
         records: Vec::new(),
+        unchanged: false,
     };
     let outcome = match work(&mut tx).await {
+        Ok(value) if tx.records.is_empty() && tx.unchanged => Ok(value),
         Ok(_) if tx.records.is_empty() => {
             Err(ApiError::internal("a change without an audit record"))
         }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::lock_under_way;
+use super::locking::require_report_unlocked;
 use super::{in_tx, transition, Change, IfMatch, Workflow};
 use crate::auth::policy::{assignments, reports};
 use crate::auth::Caller;
@@ -120,7 +121,7 @@ async fn snapshot(
     let first_submitted_at = rows
         .iter()
         .find(|h| h.state == ReportState::Submitted)
-        .map(|h| h.recorded_at);
+        .map(|h| h.occurred_at);
     Ok(rows.into_iter().last().map(|last| Snapshot {
         report,
         last,
@@ -179,7 +180,7 @@ pub async fn revisions(
 }
 
 /// The round's cadence and due days for assignment `a`.
-async fn cadence_of(
+pub(crate) async fn cadence_of(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
 ) -> Result<(Cadence, u32), ApiError> {
@@ -265,7 +266,7 @@ pub async fn schedule(
 
 /// What makes `content` unfit for a report on `a` in `period`, given the previous period's
 /// confidence.
-fn content_violations(
+pub(crate) fn content_violations(
     a: &AssignmentRow,
     period: &Period,
     content: &ReportContent,
@@ -355,6 +356,7 @@ pub async fn write(
                     "không phải kỳ báo cáo của nhiệm vụ này",
                 )])
             })?;
+        require_report_unlocked(tx.conn, a.id, period.end).await?;
         let previous = repo::reports::previous_content(tx.conn, a.id, period.end)
             .await?
             .and_then(|c| c["confidence"].as_str().and_then(Confidence::parse));
@@ -385,6 +387,7 @@ pub async fn write(
                         version: 1,
                         created_at: tx.now,
                         updated_at: tx.now,
+                        source_document: None,
                     };
                     (repo::reports::insert(tx.conn, &row).await?, None)
                 }
@@ -449,6 +452,7 @@ pub async fn act(
             _ => (Permission::ReportReview, a.assigning_unit_id),
         };
         caller.require_on(tx.conn, permission, unit).await?;
+        require_report_unlocked(tx.conn, a.id, r.period_end).await?;
         transition(
             tx,
             r,

@@ -20,7 +20,7 @@ use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
 use crate::domain::results::{Known, Tally};
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
-use crate::domain::target::completion_ratio;
+use crate::domain::target::{completion_ratio, is_met};
 use crate::domain::workflow::RoundState;
 use crate::domain::Violation;
 use crate::error::ApiError;
@@ -232,6 +232,13 @@ async fn collect(
         by_assignment.entry(r.assignment).or_default().push(r);
     }
 
+    // Values licensed department feeds had sent by `at`: for a target they are the official
+    // actual, over the head's own report.
+    let mut fed: HashMap<Uuid, Vec<(NaiveDate, f64)>> = HashMap::new();
+    for (id, day, value) in repo::results::fed_values(conn, &ids, at).await? {
+        fed.entry(id).or_default().push((day, value));
+    }
+
     // Grades decided by `at`; the latest decision wins (an override made by then included).
     let grades: HashMap<Uuid, Grade> = repo::results::decided_grades(conn, &ids, at)
         .await?
@@ -261,10 +268,26 @@ async fn collect(
                 };
                 let mut accepted = by_assignment.remove(&id).unwrap_or_default();
                 accepted.sort_by_key(|r| r.period_end);
-                let done_by = accepted
-                    .iter()
-                    .find(|r| ratio(r).is_some_and(|c| c >= 1.0))
-                    .and_then(|r| Some((r.first_submitted?, r.due)));
+                let fed = target
+                    .as_ref()
+                    .zip(fed.remove(&id))
+                    .filter(|(_, values)| !values.is_empty());
+                let (completion, done_by) = match fed {
+                    Some((t, values)) => (
+                        values.last().and_then(|(_, v)| completion_ratio(t, *v)),
+                        values
+                            .iter()
+                            .find(|(_, v)| is_met(t, *v))
+                            .map(|(day, _)| (*day, end_date)),
+                    ),
+                    None => (
+                        accepted.last().and_then(|r| ratio(r)),
+                        accepted
+                            .iter()
+                            .find(|r| ratio(r).is_some_and(|c| c >= 1.0))
+                            .and_then(|r| Some((r.first_submitted?, r.due))),
+                    ),
+                };
                 Line {
                     id,
                     round_id,
@@ -282,7 +305,7 @@ async fn collect(
                         .collect(),
                     known: Known {
                         end_date,
-                        completion: accepted.last().and_then(|r| ratio(r)),
+                        completion,
                         done_by,
                         grade: grades.get(&id).copied(),
                     },

@@ -395,6 +395,7 @@ pub struct ReportRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub source_document: Option<String>,
 }
 
 /// A row of `progress_report_history`.
@@ -410,6 +411,8 @@ pub struct ReportHistoryRow {
     pub review_comment: Option<String>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    pub source_document: Option<String>,
 }
 
 /// A row of `obstacles`.
@@ -495,6 +498,33 @@ pub struct SpotCheckRow {
     pub drawn_ids: Vec<Uuid>,
     pub drawn_by: Uuid,
     pub drawn_at: DateTime<Utc>,
+}
+
+/// A row of `spot_check_findings`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = spot_check_findings)]
+pub struct FindingRow {
+    pub id: Uuid,
+    pub spot_check_id: Uuid,
+    pub assignment_id: Uuid,
+    pub outcome: crate::domain::record::FindingOutcome,
+    pub note: String,
+    pub evidence_ids: Vec<Uuid>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A row of `evaluation_reopenings`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evaluation_reopenings)]
+pub struct ReopeningRow {
+    pub id: Uuid,
+    pub evaluation_id: Uuid,
+    pub reason: String,
+    pub reopened_by: Uuid,
+    pub reopened_at: DateTime<Utc>,
+    pub closed_by: Option<Uuid>,
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// A row of `evidence`.
@@ -594,6 +624,7 @@ pub struct EvaluationRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub departure_reason: Option<String>,
 }
 
 /// A row of `evaluation_attributions`.

@@ -209,6 +209,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        source_document -> Nullable<Text>,
     }
 }
 
@@ -223,6 +224,8 @@ diesel::table! {
         review_comment -> Nullable<Text>,
         recorded_at -> Timestamptz,
         recorded_by -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        source_document -> Nullable<Text>,
     }
 }
 
@@ -303,6 +306,19 @@ diesel::table! {
         drawn_ids -> Array<Uuid>,
         drawn_by -> Uuid,
         drawn_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    spot_check_findings (id) {
+        id -> Uuid,
+        spot_check_id -> Uuid,
+        assignment_id -> Uuid,
+        outcome -> Text,
+        note -> Text,
+        evidence_ids -> Array<Uuid>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -417,6 +433,19 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        departure_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluation_reopenings (id) {
+        id -> Uuid,
+        evaluation_id -> Uuid,
+        reason -> Text,
+        reopened_by -> Uuid,
+        reopened_at -> Timestamptz,
+        closed_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -467,12 +496,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     feed_licences,
     observations,
     spot_checks,
+    spot_check_findings,
     evidence_blobs,
     evidence,
     evidence_marks,
     evidence_integrity_checks,
     rule_sets,
     evaluations,
+    evaluation_reopenings,
     evaluation_attributions,
 );
 

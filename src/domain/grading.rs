@@ -23,6 +23,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::record::DerivedItem;
 use super::Violation;
 use crate::vocab_enum;
 
@@ -247,6 +248,10 @@ pub struct RuleSet {
     /// Cap on excellent grades.
     #[serde(default)]
     pub quota: Quota,
+    /// Only evidence the Board or a supervisor verified proves a delivery (otherwise any
+    /// standing, undisputed piece does).
+    #[serde(default)]
+    pub verified_evidence_required: bool,
 }
 
 fn share_violation(field: &str, share: f64, out: &mut Vec<Violation>) {
@@ -440,6 +445,7 @@ pub fn party_2025() -> RuleSet {
         quality_penalty_share: DEFAULT_PENALTY_SHARE,
         forcing_facts: vec![DISCIPLINE_REPRIMAND_OR_ABOVE.into()],
         quota: Quota::default(),
+        verified_evidence_required: false,
     }
 }
 
@@ -479,6 +485,7 @@ pub fn province_products() -> RuleSet {
         quality_penalty_share: DEFAULT_PENALTY_SHARE,
         forcing_facts: vec![DISCIPLINE_REPRIMAND_OR_ABOVE.into()],
         quota: Quota::default(),
+        verified_evidence_required: false,
     }
 }
 
@@ -540,6 +547,10 @@ pub struct Facts {
     /// Fact codes about the head, e.g. [`DISCIPLINE_REPRIMAND_OR_ABOVE`].
     #[serde(default)]
     pub facts: Vec<String>,
+    /// How each item was derived from the record: the derived values, their sources and the
+    /// contests (empty for facts stated before derivation from the record).
+    #[serde(default)]
+    pub derivation: Vec<DerivedItem>,
 }
 
 impl Facts {
@@ -640,6 +651,23 @@ pub struct Suggestion {
     pub score: f64,
     /// Steps, in the order they were applied.
     pub derivation: Vec<Step>,
+}
+
+/// Why a decided grade that departs from the suggested one is refused: it needs a reason.
+pub fn departure_violation(
+    suggested: Option<Grade>,
+    decided: Grade,
+    reason: Option<&str>,
+) -> Option<Violation> {
+    let departs = suggested.is_some_and(|s| s != decided);
+    (departs && reason.is_none_or(|r| r.trim().is_empty())).then(|| {
+        Violation::new(
+            "departure_reason",
+            "required",
+            "the grade departs from the suggested one: record why",
+            "xếp loại khác với mức gợi ý: cần ghi rõ lý do",
+        )
+    })
 }
 
 /// The grade `facts` suggest under `rule_set`.
@@ -1168,7 +1196,7 @@ mod tests {
     fn facts(items: Vec<Item>) -> Facts {
         Facts {
             items,
-            facts: vec![],
+            ..Facts::default()
         }
     }
 

@@ -11,6 +11,7 @@ pub mod org_rules;
 pub mod periods;
 pub mod progress;
 pub mod quota;
+pub mod record;
 pub mod restructuring;
 pub mod results;
 pub mod roles;
@@ -75,6 +76,10 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (AmendmentState::VOCABULARY, AmendmentState::terms()),
         (AmendmentKind::VOCABULARY, AmendmentKind::terms()),
         (SignatureAlgorithm::VOCABULARY, SignatureAlgorithm::terms()),
+        (record::FactField::VOCABULARY, record::FactField::terms()),
+        (record::SourceKind::VOCABULARY, record::SourceKind::terms()),
+        (record::ContestedBy::VOCABULARY, record::ContestedBy::terms()),
+        (record::FindingOutcome::VOCABULARY, record::FindingOutcome::terms()),
         (periods::Cadence::VOCABULARY, periods::Cadence::terms()),
         (
             progress::ReportState::VOCABULARY,

@@ -26,10 +26,12 @@ pub struct Known {
 }
 
 /// The assignment's status on `day`: done by a report submitted by its due date (and covering
-/// a period that started by the deadline) is on time, done later is late; not done is in
-/// progress until the deadline and overdue after it.
+/// a period that started by the deadline) is on time, done later is late; not done — or graded
+/// `not_complete`, whatever the reports say — is in progress until the deadline and overdue
+/// after it.
 pub fn status(k: &Known, day: NaiveDate) -> Timeliness {
-    match k.done_by {
+    let done_by = k.done_by.filter(|_| k.grade != Some(Grade::NotComplete));
+    match done_by {
         Some((submitted, due)) if submitted <= due.max(k.end_date) => Timeliness::CompletedOnTime,
         Some(_) => Timeliness::CompletedLate,
         None if day <= k.end_date => Timeliness::InProgressWithinDeadline,
@@ -87,7 +89,10 @@ impl Tally {
             Timeliness::InProgressWithinDeadline => self.in_progress += 1,
             Timeliness::Overdue => self.overdue += 1,
         }
-        let done = k.done_by.is_some();
+        let done = matches!(
+            status(k, day),
+            Timeliness::CompletedOnTime | Timeliness::CompletedLate
+        );
         if !done && k.completion.is_some_and(|c| c >= EIGHTY_PERCENT) {
             self.at_least_80 += 1;
         }
@@ -183,6 +188,19 @@ mod tests {
         assert_eq!((t.overdue, t.at_least_80, t.in_progress), (3, 2, 0));
         assert_eq!(t.completion_rate, Some(87.0));
         assert_eq!(t.grades.ungraded, 23);
+    }
+
+    #[test]
+    fn a_task_graded_not_complete_is_not_completed_whatever_its_reports_say() {
+        let k = Known {
+            grade: Some(Grade::NotComplete),
+            ..known(Some((d(12, 10), d(12, 19))), Some(1.0))
+        };
+        let after = NaiveDate::from_ymd_opt(2023, 1, 31).unwrap();
+        assert_eq!(status(&k, after), Timeliness::Overdue);
+        let mut t = Tally::default();
+        t.add(&k, after);
+        assert_eq!((t.completed, t.overdue, t.grades.not_complete), (0, 1, 1));
     }
 
     #[test]

@@ -42,6 +42,7 @@ vocab_enum!(
         RuleSetManage => ("rule_set_manage", "Quản lý bộ tiêu chí xếp loại", "Manage grading rule sets"),
         CadreRecordRead => ("cadre_record_read", "Xem kết quả đánh giá của cán bộ", "Read cadres' evaluation records"),
         FeedSubmit => ("feed_submit", "Gửi số liệu chỉ tiêu tự động", "Send indicator values from a department system"),
+        HistoryRecord => ("history_record", "Nhập hồ sơ đã có trên giấy theo ngày thực tế", "Enter past records with the days they happened"),
     }
 );
 
@@ -75,6 +76,7 @@ impl Role {
                 EvaluationAppraise,
                 RuleSetManage,
                 CadreRecordRead,
+                HistoryRecord,
             ],
             Role::StandingCommittee => &[
                 OrgRead,

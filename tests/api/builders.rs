@@ -138,3 +138,101 @@ impl<'a> Round<'a> {
         built
     }
 }
+
+/// The current year (UTC): a round of this year, reported today for a period whose due date
+/// falls in it, reads on time whatever day the tests run.
+pub fn this_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year()
+}
+
+/// Fields that put an assignment over the whole of `year`.
+pub fn spanning(year: i32) -> Value {
+    json!({"start_date": format!("{year}-01-01"), "end_date": format!("{year}-12-31")})
+}
+
+impl Round<'_> {
+    /// Makes it a round of `year`, decided on 10 January (its assignments still need their
+    /// dates: see [`spanning`]).
+    pub fn in_year(self, year: i32) -> Self {
+        self.with("year", year)
+            .with("decision_date", format!("{year}-01-10"))
+    }
+}
+
+/// A task's progress report: `percent` complete in the head's own estimate.
+pub fn task_report(percent: f64) -> Value {
+    json!({"narrative": format!("Đạt {percent}% khối lượng"), "self_assessed_completion": percent,
+        "confidence": "on_track"})
+}
+
+/// A target's progress report: `value` measured on `measured_on`.
+pub fn target_report(value: f64, measured_on: &str) -> Value {
+    json!({"narrative": format!("Đạt {value}"), "actual_value": value, "measured_on": measured_on,
+        "value_source": "Hệ thống một cửa điện tử", "confidence": "on_track"})
+}
+
+/// The progress report of `task` for reporting period `period` (e.g. `2022-Q4`) written with
+/// `content` and submitted today by the head `head` (a username), then accepted by the
+/// Organisation Board: the accepted report.
+pub async fn accepted_report(
+    app: &TestApp,
+    task: Uuid,
+    head: &str,
+    period: &str,
+    content: Value,
+) -> Res {
+    let head = app.token(head).await;
+    let written = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/assignments/{task}/progress-reports/{period}"),
+            &head,
+            Some(content),
+            &[],
+        )
+        .await;
+    assert_eq!(written.status, 201, "{written:?}");
+    let submitted = app
+        .post_if(
+            &format!("/api/v1/progress-reports/{}/submit", written.id()),
+            &head,
+            &written.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{submitted:?}");
+    let accepted = app
+        .post_if(
+            &format!("/api/v1/progress-reports/{}/accept", written.id()),
+            &app.token("bantochuc.1").await,
+            &submitted.etag(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{accepted:?}");
+    accepted
+}
+
+/// A link added as evidence of `task` by `who` (a username of the assignee unit): the record.
+pub async fn evidence_link(app: &TestApp, task: Uuid, who: &str, title: &str) -> Res {
+    let link = app
+        .post(
+            &format!("/api/v1/assignments/{task}/evidence"),
+            &app.token(who).await,
+            json!({"kind": "link", "title": title,
+                "url": format!("https://vinhphuc.gov.vn/minh-chung/{}", Uuid::now_v7())}),
+        )
+        .await;
+    assert_eq!(link.status, 201, "{link:?}");
+    link
+}
+
+/// A task delivered as the record shows it: an accepted report of `percent` for `period` and a
+/// link as evidence, both by the head `head`. Returns the evidence's id.
+pub async fn delivered(app: &TestApp, task: Uuid, head: &str, period: &str, percent: f64) -> Uuid {
+    accepted_report(app, task, head, period, task_report(percent)).await;
+    evidence_link(app, task, head, "Biên bản nghiệm thu sản phẩm")
+        .await
+        .id()
+}

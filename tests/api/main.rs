@@ -12,6 +12,7 @@ mod contract;
 mod evaluations;
 mod evidence;
 mod feeds;
+mod history;
 mod matrix;
 mod org;
 mod people;

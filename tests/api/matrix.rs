@@ -344,10 +344,44 @@ async fn evidence_file(app: &TestApp, token: &str, task: Uuid) -> Res {
     res
 }
 
-/// A head's self-assessment of 2022.
-fn self_assessment() -> Value {
-    json!({"period": "2022", "grade": "good", "narrative": "Hoàn thành đúng hạn", "evidence_ids": [],
-        "items": [{"key": "Sản phẩm", "completion": 1.0, "done": true, "on_time": true}]})
+/// A head's self-assessment of 2022 of `task`, citing a fresh piece of its evidence.
+async fn self_assessment(app: &TestApp, w: &World, task: Uuid) -> Value {
+    let evidence = evidence_file(app, &w.staff, task).await.id();
+    json!({"period": "2022", "grade": "good", "narrative": "Hoàn thành đúng hạn",
+        "evidence_ids": [evidence]})
+}
+
+/// A fresh evaluation of a fresh task, self-assessed, appraised and decided.
+async fn decided_evaluation(app: &TestApp, w: &World) -> Uuid {
+    let task = issued_task(app, w).await;
+    let e = app
+        .post(
+            &format!("/api/v1/assignments/{task}/evaluations"),
+            &w.head,
+            self_assessment(app, w, task).await,
+        )
+        .await;
+    assert_eq!(e.status, 201, "{e:?}");
+    let path = format!("/api/v1/evaluations/{}", e.id());
+    let appraised = app
+        .post_if(
+            &format!("{path}/appraise"),
+            &w.ob,
+            &e.etag(),
+            json!({"grade": "good", "remarks": "Đúng thực tế"}),
+        )
+        .await;
+    assert_eq!(appraised.status, 200, "{appraised:?}");
+    let decided = app
+        .post_if(
+            &format!("{path}/decide"),
+            &w.sc,
+            &appraised.etag(),
+            json!({"grade": "good", "departure_reason": "Theo kết luận của Ban Thường vụ"}),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{decided:?}");
+    e.id()
 }
 
 /// Prepares the request of row `row` on fresh objects.
@@ -875,6 +909,25 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             json!({"share": 0.5, "seed": "matrix"}),
         ),
         "list spot checks" => Call::get(format!("/api/v1/rounds/{}/spot-checks", w.issued_round)),
+        "record spot-check finding" | "list spot-check findings" => {
+            let drawn = app
+                .post(
+                    &format!("/api/v1/rounds/{}/spot-checks", w.issued_round),
+                    &w.ob,
+                    json!({"share": 1.0, "seed": "matrix-findings"}),
+                )
+                .await;
+            assert_eq!(drawn.status, 201, "{drawn:?}");
+            let path = format!("/api/v1/spot-checks/{}/findings", drawn.id());
+            match row {
+                "list spot-check findings" => Call::get(path),
+                _ => Call::post(
+                    path,
+                    json!({"assignment_id": w.tnmt_assignment, "outcome": "confirmed",
+                        "note": "Đối chiếu thực địa đúng như báo cáo"}),
+                ),
+            }
+        }
         "read feed licence" | "end feed licence" => {
             let feed = app
                 .get("/api/v1/me", &app.token("feed.so-khdt").await)
@@ -907,20 +960,31 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 serde_json::to_value(set).unwrap(),
             )
         }
-        "self-assess" => Call::post(
-            format!(
-                "/api/v1/assignments/{}/evaluations",
-                issued_task(app, w).await
-            ),
-            self_assessment(),
+        "enter past reports" => Call::post(
+            "/api/v1/history/progress-reports".into(),
+            json!({"reports": [{"assignment_id": issued_task(app, w).await, "period": "2022-Q1",
+                "content": {"narrative": "Báo cáo quý I", "self_assessed_completion": 30.0, "confidence": "on_track"},
+                "submitted_on": "2022-04-10", "accepted_on": "2022-04-20",
+                "source_document": "Báo cáo số 01-BC/STNMT ngày 10/4/2022"}]}),
         ),
+        "read derived facts" => Call::get(format!(
+            "/api/v1/assignments/{}/derived-facts?period=2022",
+            issued_task(app, w).await
+        )),
+        "self-assess" => {
+            let task = issued_task(app, w).await;
+            Call::post(
+                format!("/api/v1/assignments/{task}/evaluations"),
+                self_assessment(app, w, task).await,
+            )
+        }
         "appraise evaluation" | "decide evaluation" | "read evaluation" => {
             let task = issued_task(app, w).await;
             let e = app
                 .post(
                     &format!("/api/v1/assignments/{task}/evaluations"),
                     &w.head,
-                    self_assessment(),
+                    self_assessment(app, w, task).await,
                 )
                 .await;
             assert_eq!(e.status, 201, "{e:?}");
@@ -946,8 +1010,33 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                     assert_eq!(appraised.status, 200, "{appraised:?}");
                     Call {
                         etag: Some(appraised.etag()),
-                        ..Call::post(format!("{path}/decide"), json!({"grade": "good"}))
+                        ..Call::post(
+                            format!("{path}/decide"),
+                            json!({"grade": "good", "departure_reason": "Theo kết luận của Ban Thường vụ"}),
+                        )
                     }
+                }
+            }
+        }
+        "reopen evaluation record" | "relock evaluation record" | "list evaluation reopenings" => {
+            let e = decided_evaluation(app, w).await;
+            let path = format!("/api/v1/evaluations/{e}");
+            match row {
+                "list evaluation reopenings" => Call::get(format!("{path}/reopenings")),
+                "reopen evaluation record" => Call::post(
+                    format!("{path}/reopen"),
+                    json!({"reason": "Sửa số liệu báo cáo quý IV theo biên bản kiểm tra"}),
+                ),
+                _ => {
+                    let opened = app
+                        .post(
+                            &format!("{path}/reopen"),
+                            &w.ob,
+                            json!({"reason": "Sửa số liệu báo cáo"}),
+                        )
+                        .await;
+                    assert_eq!(opened.status, 201, "{opened:?}");
+                    Call::post(format!("{path}/relock"), json!({}))
                 }
             }
         }
@@ -1358,6 +1447,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         [404, 200, 200, 403, 403, 403, 404, 404, 404],
     ),
     (
+        "record spot-check finding",
+        [404, 403, 201, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list spot-check findings",
+        [404, 200, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
         "read feed licence",
         [200, 404, 404, 404, 404, 404, 200, 404, 404],
     ),
@@ -1373,6 +1470,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "create rule set",
         [403, 403, 201, 403, 403, 403, 403, 403, 403],
     ),
+    (
+        "enter past reports",
+        [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "read derived facts",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
     ("self-assess", [404, 403, 403, 403, 201, 403, 404, 404, 404]),
     (
         "read evaluation",
@@ -1385,6 +1490,18 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "decide evaluation",
         [404, 200, 403, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "reopen evaluation record",
+        [404, 403, 201, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "relock evaluation record",
+        [404, 403, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list evaluation reopenings",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
     ),
     (
         "read cadre record in scope",

@@ -184,8 +184,8 @@ async fn seed(app: &TestApp) -> Foreign {
         &app.post(
             &at("evaluations"),
             &head,
-            json!({"period": "2022", "grade": "good", "narrative": "Hoàn thành đúng hạn", "evidence_ids": [],
-                "items": [{"key": "Sản phẩm", "completion": 1.0, "done": true, "on_time": true}]}),
+            json!({"period": "2022", "grade": "good", "narrative": "Hoàn thành đúng hạn",
+                "evidence_ids": [evidence]}),
         )
         .await,
     );

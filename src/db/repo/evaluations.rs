@@ -165,6 +165,7 @@ pub async fn update(
             evaluations::appraised_at.eq(row.appraised_at),
             evaluations::decided_grade.eq(row.decided_grade),
             evaluations::decision_note.eq(&row.decision_note),
+            evaluations::departure_reason.eq(&row.departure_reason),
             evaluations::quota_exception_reason.eq(&row.quota_exception_reason),
             evaluations::decided_by.eq(row.decided_by),
             evaluations::decided_at.eq(row.decided_at),

@@ -19,6 +19,7 @@ pub mod page;
 pub mod part;
 pub mod plans;
 pub mod posts;
+pub mod record;
 pub mod reports;
 pub mod restructurings;
 pub mod results;

@@ -190,13 +190,42 @@ pub async fn remember(conn: &mut AsyncPgConnection, r: &ReportRow, by: Uuid) -> 
             history::review_comment.eq(&r.review_comment),
             history::recorded_at.eq(r.updated_at),
             history::recorded_by.eq(by),
+            history::occurred_at.eq(r.updated_at),
         ))
         .execute(conn)
         .await
         .map(drop)
 }
 
-/// The recorded states of a report, oldest first; with `until`, only those recorded by then.
+/// Records that report `r` reached `state` at `occurred_at`, entered now from the paper
+/// `document`.
+pub async fn remember_past(
+    conn: &mut AsyncPgConnection,
+    r: &ReportRow,
+    state: ReportState,
+    by: Uuid,
+    occurred_at: DateTime<Utc>,
+    document: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(history::table)
+        .values((
+            history::report_id.eq(r.id),
+            history::revision.eq(r.revision),
+            history::state.eq(state),
+            history::content.eq(&r.content),
+            history::actual_value.eq(r.actual_value),
+            history::recorded_at.eq(r.updated_at),
+            history::recorded_by.eq(by),
+            history::occurred_at.eq(occurred_at),
+            history::source_document.eq(document),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The states of a report in the order they happened; with `until`, only those that had
+/// happened by then (a state entered from paper counts from the day it happened).
 pub async fn history(
     conn: &mut AsyncPgConnection,
     report: Uuid,
@@ -204,11 +233,11 @@ pub async fn history(
 ) -> QueryResult<Vec<ReportHistoryRow>> {
     let mut q = history::table
         .filter(history::report_id.eq(report))
-        .order(history::id)
+        .order((history::occurred_at, history::id))
         .select(ReportHistoryRow::as_select())
         .into_boxed();
     if let Some(at) = until {
-        q = q.filter(history::recorded_at.le(at));
+        q = q.filter(history::occurred_at.le(at));
     }
     q.load(conn).await
 }

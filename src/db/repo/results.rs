@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use crate::db::models::PublicationRow;
 use crate::db::schema::{
-    assignments, evaluations, org_group_members, org_groups, org_units, progress_report_history,
-    progress_reports, rounds,
+    assignments, evaluations, observations, org_group_members, org_groups, org_units,
+    progress_report_history, progress_reports, rounds,
 };
+use crate::domain::feed::Provenance;
 use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
@@ -107,7 +108,8 @@ pub type ReportStep = (
     DateTime<Utc>,
 );
 
-/// The recorded states of the progress reports of `assignments` up to `at`, in order.
+/// The states of the progress reports of `assignments` that had happened by `at`, in the order
+/// they happened, each with the moment it happened.
 pub async fn report_history(
     conn: &mut AsyncPgConnection,
     assignments: &[Uuid],
@@ -118,8 +120,11 @@ pub async fn report_history(
             progress_reports::table.on(progress_reports::id.eq(progress_report_history::report_id)),
         )
         .filter(progress_reports::assignment_id.eq_any(assignments))
-        .filter(progress_report_history::recorded_at.le(at))
-        .order(progress_report_history::id)
+        .filter(progress_report_history::occurred_at.le(at))
+        .order((
+            progress_report_history::occurred_at,
+            progress_report_history::id,
+        ))
         .select((
             progress_reports::id,
             progress_reports::assignment_id,
@@ -128,7 +133,7 @@ pub async fn report_history(
             progress_report_history::state,
             progress_report_history::content,
             progress_report_history::actual_value,
-            progress_report_history::recorded_at,
+            progress_report_history::occurred_at,
         ))
         .load(conn)
         .await
@@ -232,6 +237,27 @@ pub async fn published(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Publicat
         .order(rounds::published_at.desc())
         .limit(500)
         .select(PublicationRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Values department feeds had recorded by `at` for `ids`: assignment, day measured, value,
+/// oldest measurement first.
+pub async fn fed_values(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> QueryResult<Vec<(Uuid, NaiveDate, f64)>> {
+    observations::table
+        .filter(observations::assignment_id.eq_any(ids))
+        .filter(observations::provenance.eq(Provenance::Feed))
+        .filter(observations::received_at.le(at))
+        .order((observations::assignment_id, observations::observed_on))
+        .select((
+            observations::assignment_id,
+            observations::observed_on,
+            observations::value,
+        ))
         .load(conn)
         .await
 }

@@ -9,6 +9,7 @@
 mod assess;
 mod read;
 mod record;
+mod reopening;
 mod review;
 mod rule_sets;
 mod views;
@@ -18,6 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use self::assess::*;
 pub use self::read::*;
 pub use self::record::*;
+pub use self::reopening::*;
 pub use self::review::*;
 pub use self::rule_sets::*;
 pub use self::views::*;
@@ -26,6 +28,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_rule_sets)
         .service(create_rule_set)
         .service(list)
+        .service(derived_facts)
         .service(self_assess)
         .service(get)
         .service(reassess)
@@ -33,5 +36,8 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(return_step)
         .service(decide)
         .service(override_decision)
+        .service(reopen)
+        .service(relock)
+        .service(reopenings)
         .service(cadre_record);
 }

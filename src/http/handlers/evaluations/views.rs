@@ -97,6 +97,8 @@ pub struct Evaluation {
     pub supersedes_id: Option<Uuid>,
     /// Why the superior committee overrode it.
     pub override_reason: Option<String>,
+    /// Why the decided grade departs from the suggested one.
+    pub departure_reason: Option<String>,
     /// Supervisors' and the assigning side's opinions on the assignment, attached to the
     /// appraisal: those recorded up to it (all so far, before it).
     pub opinions: Vec<Opinion>,
@@ -136,6 +138,7 @@ impl From<EvaluationRow> for Evaluation {
             return_comment: r.return_comment,
             supersedes_id: r.supersedes_id,
             override_reason: r.override_reason,
+            departure_reason: r.departure_reason,
             opinions: Vec::new(),
             version: r.version,
         }

@@ -3,6 +3,7 @@
 //! Organisation Board accepts or returns them. Every revision is kept, so any report can be
 //! read "as of" a moment.
 
+mod history;
 mod read;
 mod review;
 mod views;
@@ -10,6 +11,7 @@ mod write;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use self::history::*;
 pub use self::read::*;
 pub use self::review::*;
 pub use self::views::*;
@@ -23,5 +25,6 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(revisions)
         .service(submit)
         .service(accept)
-        .service(return_report);
+        .service(return_report)
+        .service(record_past_reports);
 }

@@ -42,6 +42,8 @@ pub struct ProgressReport {
     pub version: Option<i32>,
     /// The moment this state was recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The paper document the report was entered from, for history entered as it happened.
+    pub source_document: Option<String>,
 }
 
 impl From<ReportRow> for ProgressReport {
@@ -65,6 +67,7 @@ impl From<ReportRow> for ProgressReport {
             review_comment: r.review_comment,
             version: Some(r.version),
             recorded_at: r.updated_at,
+            source_document: r.source_document,
         }
     }
 }
@@ -91,6 +94,7 @@ impl From<Snapshot> for ProgressReport {
             review_comment: last.review_comment,
             version: None,
             recorded_at: last.recorded_at,
+            source_document: last.source_document,
         }
     }
 }
@@ -115,10 +119,15 @@ pub struct ReportRevision {
     pub content: ReportContent,
     /// The Board's comments.
     pub review_comment: Option<String>,
-    /// When.
+    /// When it was entered.
     pub recorded_at: DateTime<Utc>,
     /// By whom.
     pub recorded_by: Option<Uuid>,
+    /// When it happened: the moment of entry, or the day stated for history entered from the
+    /// paper record.
+    pub occurred_at: DateTime<Utc>,
+    /// The paper document it was entered from, if any.
+    pub source_document: Option<String>,
 }
 
 impl From<ReportHistoryRow> for ReportRevision {
@@ -130,6 +139,8 @@ impl From<ReportHistoryRow> for ReportRevision {
             review_comment: h.review_comment,
             recorded_at: h.recorded_at,
             recorded_by: h.recorded_by,
+            occurred_at: h.occurred_at,
+            source_document: h.source_document,
         }
     }
 }

@@ -13,8 +13,8 @@ mod write;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::read::{decisions, get, list, readiness, RoundFilter};
-pub use self::spot_checks::{draw_spot_check, list_spot_checks};
-pub use self::views::{Decision, Readiness, Round, RuleBreach, SpotCheck};
+pub use self::spot_checks::{draw_spot_check, list_findings, list_spot_checks, record_finding};
+pub use self::views::{Decision, Finding, Readiness, Round, RuleBreach, SpotCheck};
 pub use self::workflow::{close, issue};
 pub use self::write::{create, delete, update};
 
@@ -29,5 +29,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(close)
         .service(decisions)
         .service(list_spot_checks)
-        .service(draw_spot_check);
+        .service(draw_spot_check)
+        .service(list_findings)
+        .service(record_finding);
 }

@@ -1,9 +1,11 @@
-//! Spot checks: drawing a round's assignments for field verification.
+//! Spot checks: drawing a round's assignments for field verification, and what the check
+//! found for each.
 
 use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::views::SpotCheck;
+use super::views::{Finding, SpotCheck};
+use crate::app::findings::{self, NewFinding};
 use crate::app::rounds::{self as app, NewSpotCheck};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -53,5 +55,51 @@ pub async fn list_spot_checks(
     let mut conn = state.pool.get().await?;
     let rows = app::spot_checks(&mut conn, &caller, *id).await?;
     let out: Vec<SpotCheck> = rows.into_iter().map(SpotCheck::from).collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Record a spot-check finding
+///
+/// Records what the field check found for one drawn assignment: `confirmed`, or a
+/// `discrepancy` with a note and evidence, which counts as a quality defect in the facts of the
+/// assignment's evaluations. One finding per assignment and check (409 for a second; 422 for an
+/// assignment the check did not draw). Needs `evidence_verify` on the assigning unit.
+#[utoipa::path(tag = "assignments", request_body = NewFinding,
+    params(("id" = Uuid, Path, description = "Spot check id")),
+    responses((status = 201, description = "Recorded", body = Finding, headers(("Location" = String))), WriteErrors))]
+#[post("/spot-checks/{id}/findings")]
+pub async fn record_finding(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: ValidJson<NewFinding>,
+) -> ApiResult<HttpResponse> {
+    let id = *id;
+    let mut conn = state.pool.get().await?;
+    let view = Finding::from(findings::record(&mut conn, &caller, id, body.0).await?);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/spot-checks/{id}/findings"),
+        ))
+        .json(&view))
+}
+
+/// List a spot check's findings
+///
+/// Every finding recorded for the check, oldest first. Needs `assignment_read` on the
+/// assigning unit.
+#[utoipa::path(tag = "assignments",
+    params(("id" = Uuid, Path, description = "Spot check id")),
+    responses((status = 200, description = "The findings", body = Vec<Finding>), ReadErrors))]
+#[get("/spot-checks/{id}/findings")]
+pub async fn list_findings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let rows = findings::list(&mut conn, &caller, *id).await?;
+    let out: Vec<Finding> = rows.into_iter().map(Finding::from).collect();
     Ok(HttpResponse::Ok().json(out))
 }

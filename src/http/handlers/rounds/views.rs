@@ -1,4 +1,5 @@
-//! What the round endpoints answer: rounds with their rules, readiness, decisions, spot checks.
+//! What the round endpoints answer: rounds with their rules, readiness, decisions, spot checks
+//! and their findings.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -6,8 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::rounds::{self as app, GroupRuleSpec, RoundWithRules};
-use crate::db::models::{DecisionRow, SpotCheckRow};
+use crate::db::models::{DecisionRow, FindingRow, SpotCheckRow};
 use crate::domain::periods::Cadence;
+use crate::domain::record::FindingOutcome;
 use crate::domain::workflow::RoundState;
 
 /// A round of assignments given by one unit for a year (or a term).
@@ -211,6 +213,42 @@ impl From<SpotCheckRow> for SpotCheck {
             drawn_ids: r.drawn_ids,
             drawn_by: r.drawn_by,
             drawn_at: r.drawn_at,
+        }
+    }
+}
+
+/// What a field check found for one drawn assignment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Finding {
+    /// Id.
+    pub id: Uuid,
+    /// The spot check.
+    pub spot_check_id: Uuid,
+    /// The drawn assignment.
+    pub assignment_id: Uuid,
+    /// Confirmed, or a discrepancy (a quality defect in the assignment's evaluations).
+    pub outcome: FindingOutcome,
+    /// What was checked and found.
+    pub note: String,
+    /// Evidence of the finding.
+    pub evidence_ids: Vec<Uuid>,
+    /// Who recorded it.
+    pub recorded_by: Uuid,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<FindingRow> for Finding {
+    fn from(r: FindingRow) -> Self {
+        Self {
+            id: r.id,
+            spot_check_id: r.spot_check_id,
+            assignment_id: r.assignment_id,
+            outcome: r.outcome,
+            note: r.note,
+            evidence_ids: r.evidence_ids,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
         }
     }
 }
