@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::batch::{self, BatchOutcome, Refusal, Step, Written};
 use super::crud::{change, remove, Audited};
 use super::{in_tx, transition, IfMatch, Tx};
 use crate::auth::policy::assignments::{can_read, lock_visible, readable, visible};
@@ -24,6 +25,7 @@ use crate::domain::text::code_format;
 use crate::domain::text::fold;
 use crate::domain::text::plain_text;
 use crate::domain::workflow::{AssignmentAction, AssignmentState, RoundState};
+use crate::domain::Violation;
 use crate::error::ApiError;
 
 /// The terms of an assignment: what the head commits to. Their canonical JSON is hashed and
@@ -373,16 +375,13 @@ async fn round_of(
     Ok(Some(round))
 }
 
-/// Checks `a` against the round, the tree and its parent; returns the round.
-async fn check(
+/// Refuses a change to the assignments of `round` unless the caller holds `round_manage` on
+/// its assigning unit (403) and the round is a draft (409).
+async fn require_draft(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    a: &NewAssignment,
-    self_id: Option<Uuid>,
-) -> Result<RoundRow, ApiError> {
-    let round = round_of(conn, Some(caller), a.round_id)
-        .await?
-        .ok_or_else(|| ApiError::unknown("round_id", "round"))?;
+    round: &RoundRow,
+) -> Result<(), ApiError> {
     caller
         .require_on(conn, Permission::RoundManage, round.assigning_unit_id)
         .await?;
@@ -392,6 +391,18 @@ async fn check(
             "chỉ thêm, sửa nhiệm vụ trong đợt giao dự thảo",
         ));
     }
+    Ok(())
+}
+
+/// The rules `a` breaks against `round`, the tree and its parent (`self_id`: the assignment
+/// being edited, which cannot be its own parent).
+async fn violations(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    a: &NewAssignment,
+    round: &RoundRow,
+    self_id: Option<Uuid>,
+) -> Result<Vec<Violation>, ApiError> {
     let mut violations = rules::shape_violations(&a.shape());
     let above = scope::ancestors_or_self(conn, a.assignee_unit_id).await?;
     violations.extend(rules::assignee_violation(
@@ -419,6 +430,21 @@ async fn check(
             )),
         }
     }
+    Ok(violations)
+}
+
+/// Checks `a` against the round, the tree and its parent; returns the round.
+async fn check(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    a: &NewAssignment,
+    self_id: Option<Uuid>,
+) -> Result<RoundRow, ApiError> {
+    let round = round_of(conn, Some(caller), a.round_id)
+        .await?
+        .ok_or_else(|| ApiError::unknown("round_id", "round"))?;
+    require_draft(conn, caller, &round).await?;
+    let violations = violations(conn, caller, a, &round, self_id).await?;
     if violations.is_empty() {
         Ok(round)
     } else {
@@ -527,6 +553,39 @@ async fn insert(
     Ok(row)
 }
 
+/// The step of adding `new` to `round`, a draft whose assignments the caller may manage
+/// ([`require_draft`]): checks it against the round, the tree and its parent (422), stores it
+/// (409 when its code is taken in the round) and records `assignment.create`. Shared by
+/// [`create`] and [`create_batch`], so one assignment and a round's worth follow one rule.
+async fn add(tx: &mut Tx<'_>, round: &RoundRow, new: NewAssignment) -> Step<AssignmentRow> {
+    let violations = violations(tx.conn, tx.caller, &new, round, None).await?;
+    if !violations.is_empty() {
+        return Ok(Err(Refusal::rules(violations)));
+    }
+    let row = row_of(new, round, None, tx.now)?;
+    match repo::assignments::insert(tx.conn, &row).await {
+        Ok(row) => {
+            tx.created(
+                "assignment.create",
+                row.id,
+                Some(row.assigning_unit_id),
+                &row,
+            );
+            Ok(Ok(row))
+        }
+        Err(e) => Refusal::with(
+            code_taken(e),
+            Violation::new(
+                "code",
+                "code_taken",
+                "the round already has an assignment with this code",
+                "đợt giao đã có nhiệm vụ với mã này",
+            ),
+        )
+        .map(Err),
+    }
+}
+
 /// Adds a draft assignment to a draft round.
 pub async fn create(
     conn: &mut AsyncPgConnection,
@@ -534,9 +593,58 @@ pub async fn create(
     new: NewAssignment,
 ) -> Result<AssignmentRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let round = check(tx.conn, caller, &new, None).await?;
-        let row = row_of(new, &round, None, tx.now)?;
-        insert(tx, row, "assignment.create").await
+        let round = round_of(tx.conn, Some(caller), new.round_id)
+            .await?
+            .ok_or_else(|| ApiError::unknown("round_id", "round"))?;
+        require_draft(tx.conn, caller, &round).await?;
+        add(tx, &round, new).await?.map_err(Refusal::into_error)
+    })
+    .await
+}
+
+/// A round's assignments, sent together.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssignments {
+    /// The assignments, 1 to 1000, each as the body of `POST /assignments`; each `round_id`
+    /// must name the round of the path.
+    #[validate(length(min = 1, max = 1000))]
+    pub assignments: Vec<NewAssignment>,
+}
+
+/// Adds many draft assignments to draft round `round_id` in one transaction, each through the
+/// step of [`create`]: good items are created, bad ones rejected with their errors. The round
+/// must be one the caller may read (404), with `round_manage` on its assigning unit (403),
+/// still a draft (409).
+pub async fn create_batch(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    round_id: Uuid,
+    batch: NewAssignments,
+) -> Result<BatchOutcome, ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let round = round_of(tx.conn, Some(caller), round_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        require_draft(tx.conn, caller, &round).await?;
+        batch::run(tx, "assignments", batch.assignments, async |tx, new| {
+            if let Err(e) = new.validate() {
+                return Ok(Err(Refusal::invalid(&e)));
+            }
+            if new.round_id != round.id {
+                return Ok(Err(Refusal::rules(vec![Violation::new(
+                    "round_id",
+                    "round_mismatch",
+                    "must name the round of the request's path",
+                    "phải là đợt giao nêu trong đường dẫn của yêu cầu",
+                )])));
+            }
+            Ok(add(tx, &round, new).await?.map(|row| Written {
+                id: row.id,
+                version: row.version,
+            }))
+        })
+        .await
     })
     .await
 }

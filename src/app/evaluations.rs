@@ -17,9 +17,11 @@ use super::{in_tx, transition, Change, IfMatch, Tx, Workflow};
 use crate::auth::policy::assignments::visible as assignment;
 use crate::auth::policy::evaluations as policy;
 use crate::auth::Caller;
-use crate::db::models::{AssignmentRow, AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
+use crate::db::models::{
+    AssignmentRow, AttributionRow, ConsequenceRow, EvaluationRow, OpinionRow, RuleSetRow,
+};
 use crate::db::repo;
-use crate::domain::evaluation::{attribute, period_dates, Tenure};
+use crate::domain::evaluation::{attribute, period_dates};
 use crate::domain::grading::{self, departure_violation, Facts, Grade, QuotaCheck, RuleSet};
 use crate::domain::quota::{group_quota, Standing};
 use crate::domain::record::{contest_violations, derive, Contest, ContestedBy, FactField, Record};
@@ -833,7 +835,8 @@ pub async fn return_step(
     with_opinions_one(conn, row).await
 }
 
-/// Writes who held the head's post while the period of `e` ran.
+/// Writes who held a position answering for `a` (its head, or the positions named for it)
+/// while the period of `e` ran.
 async fn attribute_grade(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
@@ -841,16 +844,7 @@ async fn attribute_grade(
 ) -> Result<(), ApiError> {
     let (from, to) = period_dates(&e.period_code, a.start_date, a.end_date, true)
         .unwrap_or((a.start_date, a.end_date));
-    let tenures: Vec<Tenure<(Uuid, Uuid)>> =
-        repo::evaluations::head_tenures(conn, a.assignee_unit_id, from, to)
-            .await?
-            .into_iter()
-            .map(|(post, cadre, from, to)| Tenure {
-                id: (post, cadre),
-                from,
-                to,
-            })
-            .collect();
+    let tenures = super::accountables::tenures(conn, a, from, to).await?;
     let rows: Vec<AttributionRow> = attribute(from, to, &tenures)
         .into_iter()
         .map(
@@ -983,15 +977,39 @@ pub async fn override_decision(
     .await
 }
 
-/// The decided grades attributed to a cadre, for the cadre and for holders of
-/// `cadre_record_read` over the cadre's managing unit.
+/// One entry of a cadre's record, with what its result was used for.
+#[derive(Debug, Clone)]
+pub struct RecordItem {
+    /// The attribution, the evaluation and its assignment.
+    pub entry: repo::evaluations::RecordRow,
+    /// The consequences recorded for the cadre on that evaluation, oldest first.
+    pub consequences: Vec<ConsequenceRow>,
+}
+
+/// The decided grades attributed to a cadre, each with the consequences recorded for the cadre
+/// on it, for the cadre and for holders of `cadre_record_read` over the cadre's managing unit.
 pub async fn cadre_record(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     cadre: Uuid,
-) -> Result<Vec<repo::evaluations::RecordRow>, ApiError> {
+) -> Result<Vec<RecordItem>, ApiError> {
     policy::may_read_record(conn, caller, cadre).await?;
-    Ok(repo::evaluations::record_of(conn, cadre).await?)
+    let entries = repo::evaluations::record_of(conn, cadre).await?;
+    let consequences = repo::consequences::of_cadre(conn, cadre).await?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let evaluation = entry.1.id;
+            RecordItem {
+                entry,
+                consequences: consequences
+                    .iter()
+                    .filter(|c| c.evaluation_id == evaluation)
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

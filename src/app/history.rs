@@ -1,8 +1,8 @@
 //! History entered as it happened: the Organisation Board records, from the paper record, a
 //! past round's progress reports with the days they were submitted and accepted. The stated
 //! days drive timeliness and "as of" figures; the moment of entry is kept beside them, and each
-//! entry cites its paper document. A batch answers one outcome per item: good items are
-//! recorded, bad ones say why, and nothing half-done is left.
+//! entry cites its paper document. A batch answers one outcome per item (see [`super::batch`]):
+//! good items are recorded, bad ones say why, and nothing half-done is left.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::in_tx;
+use super::batch::{self, BatchOutcome, Refusal, Written};
 use super::reports::{cadence_of, content_violations, ReportContent};
+use super::{in_tx, Tx};
 use crate::auth::policy::assignments::visible;
 use crate::auth::policy::require_somewhere;
 use crate::auth::Caller;
@@ -51,53 +52,6 @@ pub struct PastReports {
     /// The reports, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
     pub reports: Vec<PastReport>,
-}
-
-/// What happened to one item of a batch.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ItemOutcome {
-    /// Position in the batch, from 0.
-    pub index: usize,
-    /// `recorded` or `rejected`.
-    pub status: ItemStatus,
-    /// The report recorded.
-    pub report_id: Option<Uuid>,
-    /// Why the item was rejected, one entry per broken rule.
-    pub errors: Vec<ItemError>,
-}
-
-/// Whether an item was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// Recorded.
-    Recorded,
-    /// Rejected; nothing of it was written.
-    Rejected,
-}
-
-/// A broken rule of one item.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ItemError {
-    /// The field, e.g. `reports[3].accepted_on`.
-    pub field: String,
-    /// Stable code of the rule.
-    pub code: String,
-    /// English message.
-    pub message_en: String,
-    /// Vietnamese message.
-    pub message_vi: String,
-}
-
-impl ItemError {
-    fn of(index: usize, v: Violation) -> Self {
-        Self {
-            field: format!("reports[{index}].{}", v.field),
-            code: v.code.to_owned(),
-            message_en: v.message_en,
-            message_vi: v.message_vi,
-        }
-    }
 }
 
 /// Noon UTC of `day`: a moment that reads as that day in Vietnam and in UTC.
@@ -246,98 +200,85 @@ pub async fn record_reports(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     batch: PastReports,
-) -> Result<Vec<ItemOutcome>, ApiError> {
+) -> Result<BatchOutcome, ApiError> {
     require_somewhere(caller, Permission::HistoryRecord)?;
     in_tx(conn, caller, async |tx| {
         let today = tx.now.date_naive();
-        let mut outcomes = Vec::with_capacity(batch.reports.len());
-        for (index, item) in batch.reports.into_iter().enumerate() {
-            // An earlier item of the batch recorded in this transaction counts as a report
-            // already there.
-            let (a, period, due_days) = match check(tx.conn, caller, &item, today).await? {
-                Ok(ok) => ok,
-                Err(violations) => {
-                    outcomes.push(ItemOutcome {
-                        index,
-                        status: ItemStatus::Rejected,
-                        report_id: None,
-                        errors: violations
-                            .into_iter()
-                            .map(|v| ItemError::of(index, v))
-                            .collect(),
-                    });
-                    continue;
-                }
-            };
-            let submitted = moment(item.submitted_on);
-            let accepted = item.accepted_on.map(moment);
-            let row = ReportRow {
-                id: Uuid::now_v7(),
-                assignment_id: a.id,
-                period_code: period.code(),
-                period_start: period.start,
-                period_end: period.end,
-                due_date: period.due(due_days).unwrap_or(period.end),
-                state: if accepted.is_some() {
-                    ReportState::Accepted
-                } else {
-                    ReportState::Submitted
-                },
-                revision: 1,
-                content: serde_json::to_value(&item.content).map_err(ApiError::internal)?,
-                actual_value: item.content.actual_value,
-                first_submitted_at: Some(submitted),
-                submitted_at: Some(submitted),
-                reviewed_at: accepted,
-                reviewed_by: accepted.map(|_| tx.caller.account_id),
-                review_comment: None,
-                version: 1,
-                created_at: tx.now,
-                updated_at: tx.now,
-                source_document: Some(item.source_document.clone()),
-            };
-            let row = repo::reports::insert(tx.conn, &row).await?;
-            let by = tx.caller.account_id;
-            let document = item.source_document.as_str();
-            repo::reports::remember_past(
-                tx.conn,
-                &row,
-                ReportState::Submitted,
-                by,
-                submitted,
-                document,
-            )
-            .await?;
-            if let Some(at) = accepted {
-                repo::reports::remember_past(
-                    tx.conn,
-                    &row,
-                    ReportState::Accepted,
-                    by,
-                    at,
-                    document,
-                )
-                .await?;
-            }
-            tx.created(
-                "progress_report.record_history",
-                row.id,
-                Some(a.assignee_unit_id),
-                &row,
-            );
-            outcomes.push(ItemOutcome {
-                index,
-                status: ItemStatus::Recorded,
-                report_id: Some(row.id),
-                errors: Vec::new(),
-            });
-        }
-        if outcomes.iter().all(|o| o.status == ItemStatus::Rejected) {
-            tx.unchanged();
-        }
-        Ok(outcomes)
+        // An earlier item of the batch recorded in this transaction counts as a report already
+        // there.
+        batch::run(tx, "reports", batch.reports, async |tx, item| {
+            Ok(match check(tx.conn, caller, &item, today).await? {
+                Ok((a, period, due_days)) => Ok(record(tx, item, &a, &period, due_days).await?),
+                Err(violations) => Err(Refusal::rules(violations)),
+            })
+        })
+        .await
     })
     .await
+}
+
+/// Writes one checked past report of assignment `a` for `period`, with its history on the
+/// stated days.
+async fn record(
+    tx: &mut Tx<'_>,
+    item: PastReport,
+    a: &AssignmentRow,
+    period: &Period,
+    due_days: u32,
+) -> Result<Written, ApiError> {
+    let submitted = moment(item.submitted_on);
+    let accepted = item.accepted_on.map(moment);
+    let row = ReportRow {
+        id: Uuid::now_v7(),
+        assignment_id: a.id,
+        period_code: period.code(),
+        period_start: period.start,
+        period_end: period.end,
+        due_date: period.due(due_days).unwrap_or(period.end),
+        state: if accepted.is_some() {
+            ReportState::Accepted
+        } else {
+            ReportState::Submitted
+        },
+        revision: 1,
+        content: serde_json::to_value(&item.content).map_err(ApiError::internal)?,
+        actual_value: item.content.actual_value,
+        first_submitted_at: Some(submitted),
+        submitted_at: Some(submitted),
+        reviewed_at: accepted,
+        reviewed_by: accepted.map(|_| tx.caller.account_id),
+        review_comment: None,
+        version: 1,
+        created_at: tx.now,
+        updated_at: tx.now,
+        source_document: Some(item.source_document.clone()),
+    };
+    let row = repo::reports::insert(tx.conn, &row).await?;
+    let by = tx.caller.account_id;
+    let document = item.source_document.as_str();
+    repo::reports::remember_past(
+        tx.conn,
+        &row,
+        ReportState::Submitted,
+        by,
+        submitted,
+        document,
+    )
+    .await?;
+    if let Some(at) = accepted {
+        repo::reports::remember_past(tx.conn, &row, ReportState::Accepted, by, at, document)
+            .await?;
+    }
+    tx.created(
+        "progress_report.record_history",
+        row.id,
+        Some(a.assignee_unit_id),
+        &row,
+    );
+    Ok(Written {
+        id: row.id,
+        version: row.version,
+    })
 }
 
 #[cfg(test)]

@@ -5,13 +5,16 @@
 //! workflows (plans, progress reports, amendments, evaluations, obstacles) change state through
 //! one audited [`transition`] driven by the domain's state machines.
 
+pub mod accountables;
 pub mod accounts;
 pub mod amendments;
 pub mod assignments;
 pub mod audit;
+pub mod batch;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod consequences;
 pub mod crud;
 pub mod evaluations;
 pub mod evidence;

@@ -10,9 +10,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assignments::lock_under_way;
+use super::batch::{self, BatchOutcome, Refusal, Step, Written};
 use super::locking::require_report_unlocked;
-use super::{in_tx, transition, Change, IfMatch, Workflow};
-use crate::auth::policy::{assignments, reports};
+use super::{etag, in_tx, transition, Change, IfMatch, Tx, Workflow};
+use crate::auth::policy::{assignments, reports, require_somewhere};
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, ReportHistoryRow, ReportRow};
 use crate::db::repo;
@@ -446,33 +447,128 @@ pub async fn act(
     comment: Option<String>,
 ) -> Result<ReportRow, ApiError> {
     in_tx(conn, caller, async |tx| {
-        let (r, a) = reports::lock_visible(tx.conn, caller, id).await?;
-        let (permission, unit) = match action {
-            ReportAction::Submit => (Permission::CommitmentSign, a.assignee_unit_id),
-            _ => (Permission::ReportReview, a.assigning_unit_id),
-        };
-        caller.require_on(tx.conn, permission, unit).await?;
-        require_report_unlocked(tx.conn, a.id, r.period_end).await?;
-        transition(
-            tx,
-            r,
-            if_match,
-            action,
-            a.assignee_unit_id,
-            async |tx, r, next| {
-                let row = match action {
-                    ReportAction::Submit => {
-                        repo::reports::set_submitted(tx.conn, r, next, tx.now).await?
-                    }
-                    _ => {
-                        let by = tx.caller.account_id;
-                        repo::reports::set_reviewed(tx.conn, r, next, by, comment, tx.now).await?
-                    }
-                };
-                repo::reports::remember(tx.conn, &row, tx.caller.account_id).await?;
-                Ok(row)
-            },
-        )
+        review(tx, id, if_match, action, comment)
+            .await?
+            .map_err(Refusal::into_error)
+    })
+    .await
+}
+
+/// The step of applying `action` to report `id`, shared by [`act`] and [`accept_batch`] so one
+/// report and a pile of them follow one rule: the report must be one the caller may read
+/// (404), the caller must hold the action's permission on its unit (403), its period must not
+/// rest under a decided evaluation (409), `If-Match` must name its version (428, 412) and the
+/// action must be allowed from its state (409).
+async fn review(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    if_match: &IfMatch,
+    action: ReportAction,
+    comment: Option<String>,
+) -> Step<ReportRow> {
+    let caller = tx.caller;
+    let (r, a) = match reports::lock_visible(tx.conn, caller, id).await {
+        Ok(found) => found,
+        Err(e) => return Refusal::of(e, "report_id").map(Err),
+    };
+    let (permission, unit) = match action {
+        ReportAction::Submit => (Permission::CommitmentSign, a.assignee_unit_id),
+        _ => (Permission::ReportReview, a.assigning_unit_id),
+    };
+    if let Err(e) = caller.require_on(tx.conn, permission, unit).await {
+        return Refusal::of(e, "report_id").map(Err);
+    }
+    if let Err(e) = require_report_unlocked(tx.conn, a.id, r.period_end).await {
+        let locked = Violation::new(
+            "report_id",
+            "locked",
+            "a decided evaluation rests on this period; the Board must reopen it first",
+            "kỳ này là căn cứ của kết quả đã quyết định; Ban Tổ chức cần mở lại trước",
+        );
+        return Refusal::with(e, locked).map(Err);
+    }
+    if let Err(e) = if_match.check(r.version) {
+        return Refusal::of(e, "version").map(Err);
+    }
+    if let Err(t) = r.state.next(action) {
+        let state = Violation::new("report_id", "invalid_state", t.to_string(), t.message_vi());
+        return Refusal::with(t.into(), state).map(Err);
+    }
+    let row = transition(
+        tx,
+        r,
+        if_match,
+        action,
+        a.assignee_unit_id,
+        async |tx, r, next| {
+            let row = match action {
+                ReportAction::Submit => {
+                    repo::reports::set_submitted(tx.conn, r, next, tx.now).await?
+                }
+                _ => {
+                    let by = tx.caller.account_id;
+                    repo::reports::set_reviewed(tx.conn, r, next, by, comment, tx.now).await?
+                }
+            };
+            repo::reports::remember(tx.conn, &row, tx.caller.account_id).await?;
+            Ok(row)
+        },
+    )
+    .await?;
+    Ok(Ok(row))
+}
+
+/// The acceptance of one report in a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAcceptance {
+    /// The report, `submitted`.
+    pub report_id: Uuid,
+    /// The version last read (the report's `version`, what its `ETag` names): the item is
+    /// rejected as `stale_version` when the report changed since.
+    pub version: i32,
+    /// Comments.
+    #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    pub comment: Option<String>,
+}
+
+/// Reports accepted together.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAcceptances {
+    /// The reports, 1 to 1000.
+    #[validate(length(min = 1, max = 1000))]
+    pub reports: Vec<ReportAcceptance>,
+}
+
+/// The Organisation Board accepts many submitted reports in one transaction (`report_review`
+/// somewhere, 403 otherwise), each through the step of [`act`] with its own version: good items
+/// are accepted, bad ones rejected with their errors.
+pub async fn accept_batch(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    batch: ReportAcceptances,
+) -> Result<BatchOutcome, ApiError> {
+    require_somewhere(caller, Permission::ReportReview)?;
+    in_tx(conn, caller, async |tx| {
+        batch::run(tx, "reports", batch.reports, async |tx, item| {
+            if let Err(e) = item.validate() {
+                return Ok(Err(Refusal::invalid(&e)));
+            }
+            let if_match = IfMatch(Some(etag(item.version)));
+            let done = review(
+                tx,
+                item.report_id,
+                &if_match,
+                ReportAction::Accept,
+                item.comment,
+            )
+            .await?;
+            Ok(done.map(|row| Written {
+                id: row.id,
+                version: row.version,
+            }))
+        })
         .await
     })
     .await

@@ -1,6 +1,7 @@
 //! Results reports: what was known of each covered assignment at a moment (its latest accepted
 //! report, when it was first shown done, its decided grade), tallied by round, year, group,
-//! unit, content area or kind; and the publication of a round's results to portals.
+//! unit, content area or kind; per-indicator results of targets (how many units met each, Σ
+//! actual against Σ target); and the publication of a round's results to portals.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,7 +19,7 @@ use crate::db::models::PublicationRow;
 use crate::db::repo;
 use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
-use crate::domain::results::{Known, Tally};
+use crate::domain::results::{IndicatorTally, Known, Tally};
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
 use crate::domain::target::{completion_ratio, is_met};
 use crate::domain::workflow::RoundState;
@@ -112,6 +113,13 @@ pub struct Line {
     pub groups: Vec<(Uuid, String, String)>,
     /// What was known of it.
     pub known: Known,
+    /// Code of the indicator it measures (targets).
+    pub indicator_code: Option<String>,
+    /// Its quantified target (targets).
+    pub target: Option<TargetSpec>,
+    /// The actual value of its target at the moment: the latest value a licensed feed had sent
+    /// by then, else the value of the latest accepted report as it stood then.
+    pub actual: Option<f64>,
 }
 
 /// One row of a report: what it is about (id or code), its name, its figures.
@@ -256,10 +264,9 @@ async fn collect(
     Ok(rows
         .into_iter()
         .map(
-            |(id, round_id, unit, title, area, kind, end_date, target, year, round_title)| {
-                let target = target
-                    .and_then(|t| serde_json::from_value::<TargetSpec>(t).ok())
-                    .map(|t| t.target());
+            |(id, round_id, unit, title, area, kind, end_date, spec, year, round_title, code)| {
+                let spec = spec.and_then(|t| serde_json::from_value::<TargetSpec>(t).ok());
+                let target = spec.as_ref().map(TargetSpec::target);
                 let ratio = |r: &Report0| match &target {
                     Some(t) => r.actual.and_then(|v| completion_ratio(t, v)),
                     None => r.content["self_assessed_completion"]
@@ -272,13 +279,14 @@ async fn collect(
                     .as_ref()
                     .zip(fed.remove(&id))
                     .filter(|(_, values)| !values.is_empty());
-                let (completion, done_by) = match fed {
+                let (completion, done_by, actual) = match fed {
                     Some((t, values)) => (
                         values.last().and_then(|(_, v)| completion_ratio(t, *v)),
                         values
                             .iter()
                             .find(|(_, v)| is_met(t, *v))
                             .map(|(day, _)| (*day, end_date)),
+                        values.last().map(|(_, v)| *v),
                     ),
                     None => (
                         accepted.last().and_then(|r| ratio(r)),
@@ -286,6 +294,7 @@ async fn collect(
                             .iter()
                             .find(|r| ratio(r).is_some_and(|c| c >= 1.0))
                             .and_then(|r| Some((r.first_submitted?, r.due))),
+                        accepted.last().and_then(|r| r.actual),
                     ),
                 };
                 Line {
@@ -309,6 +318,9 @@ async fn collect(
                         done_by,
                         grade: grades.get(&id).copied(),
                     },
+                    indicator_code: code,
+                    target: spec,
+                    actual,
                 }
             },
         )
@@ -426,6 +438,113 @@ pub async fn report(
     })
 }
 
+/// Which targets the indicator report covers, and when: the coverage filters of the results
+/// report (only targets are counted, so there is no `kind`; rows are always per indicator, so
+/// there is no `group_by`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorFilter {
+    /// Only this round.
+    pub round_id: Option<Uuid>,
+    /// Only rounds of this year.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only targets assigned to this unit and the units below it.
+    pub unit_id: Option<Uuid>,
+    /// Only targets assigned to members of this group.
+    pub group_id: Option<Uuid>,
+    /// Only this content area.
+    pub content_area: Option<ContentArea>,
+    /// The figures exactly as they stood at a cut-off, ignoring later reports, corrections
+    /// and feed values: a date (the end of that day, UTC) or an RFC 3339 moment; default: now.
+    #[param(max_length = 40)]
+    pub as_of: Option<String>,
+}
+
+impl From<&IndicatorFilter> for ResultFilter {
+    fn from(f: &IndicatorFilter) -> Self {
+        Self {
+            round_id: f.round_id,
+            year: f.year,
+            unit_id: f.unit_id,
+            group_id: f.group_id,
+            content_area: f.content_area,
+            kind: Some(AssignmentKind::Target),
+            as_of: f.as_of.clone(),
+            group_by: None,
+        }
+    }
+}
+
+/// One indicator of one year across the units it was assigned to.
+#[derive(Debug, Clone)]
+pub struct IndicatorRow {
+    /// The year of the rounds that assigned it.
+    pub year: i32,
+    /// Its code; absent for targets without one, which are grouped by their exact title.
+    pub indicator_code: Option<String>,
+    /// The title of the first target counted in the row.
+    pub title: String,
+    /// Its figures.
+    pub tally: IndicatorTally,
+}
+
+/// The indicator report.
+#[derive(Debug, Clone)]
+pub struct IndicatorReport {
+    /// The moment the figures are taken at.
+    pub as_of: DateTime<Utc>,
+    /// The figures of every covered target together (sums only if they share shape and unit).
+    pub total: IndicatorTally,
+    /// One row per year and indicator: by year, then coded indicators by code, then targets
+    /// without a code by title.
+    pub rows: Vec<IndicatorRow>,
+}
+
+/// Tallies the targets among `lines` per year and indicator code (targets without a code per
+/// year and exact title): the total and the rows. Lines without a readable target are skipped.
+pub fn tally_indicators<'a>(
+    lines: impl IntoIterator<Item = &'a Line>,
+) -> (IndicatorTally, Vec<IndicatorRow>) {
+    let mut total = IndicatorTally::default();
+    let mut rows: BTreeMap<(i32, bool, String), IndicatorRow> = BTreeMap::new();
+    for l in lines {
+        let Some(spec) = &l.target else { continue };
+        let (target, unit) = (spec.target(), spec.unit_of_measure.as_deref());
+        total.add(&target, unit, l.actual);
+        let key = match &l.indicator_code {
+            Some(code) => (l.year, false, code.clone()),
+            None => (l.year, true, l.title.clone()),
+        };
+        rows.entry(key)
+            .or_insert_with(|| IndicatorRow {
+                year: l.year,
+                indicator_code: l.indicator_code.clone(),
+                title: l.title.clone(),
+                tally: IndicatorTally::default(),
+            })
+            .tally
+            .add(&target, unit, l.actual);
+    }
+    (total, rows.into_values().collect())
+}
+
+/// Per-indicator results over the targets the caller may count that `filter` covers, as
+/// they stood at its cut-off.
+pub async fn indicators(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &IndicatorFilter,
+) -> Result<IndicatorReport, ApiError> {
+    let c = covered(conn, caller, &ResultFilter::from(filter)).await?;
+    let (total, rows) = tally_indicators(&c.lines);
+    Ok(IndicatorReport {
+        as_of: c.at,
+        total,
+        rows,
+    })
+}
+
 /// Publishes a round's results to portals (once; never a draft round).
 pub async fn publish(
     conn: &mut AsyncPgConnection,
@@ -515,6 +634,9 @@ mod tests {
                 done_by: None,
                 grade: None,
             },
+            indicator_code: None,
+            target: None,
+            actual: None,
         }
     }
 
@@ -532,5 +654,67 @@ mod tests {
         let (total, rows) = tally(&lines, GroupBy::Group, day);
         assert_eq!(total.assigned, 3);
         assert_eq!(rows.len(), 3);
+    }
+
+    fn target_line(
+        year: i32,
+        code: Option<&str>,
+        title: &str,
+        value: f64,
+        actual: Option<f64>,
+    ) -> Line {
+        Line {
+            year,
+            title: title.into(),
+            indicator_code: code.map(str::to_owned),
+            target: Some(TargetSpec {
+                unit_of_measure: Some("đảng viên".into()),
+                shape: crate::domain::target::TargetShape::AtLeast,
+                value: Some(value),
+                min: None,
+                max: None,
+                baseline: None,
+            }),
+            actual,
+            ..line("u", &[])
+        }
+    }
+
+    #[test]
+    fn indicators_are_rows_per_year_and_code_then_title() {
+        let lines = vec![
+            target_line(2025, Some("KET_NAP"), "Kết nạp đảng viên", 10.0, Some(12.0)),
+            target_line(2025, None, "Tỷ lệ", 5.0, None),
+            target_line(2025, Some("KET_NAP"), "Kết nạp (huyện)", 20.0, Some(15.0)),
+            target_line(2024, Some("KET_NAP"), "Kết nạp đảng viên", 7.0, Some(7.0)),
+            target_line(2025, None, "Tỷ lệ", 5.0, Some(5.0)),
+            target_line(2025, None, "A", 1.0, Some(1.0)),
+            line("task", &[]),
+        ];
+        let (total, rows) = tally_indicators(&lines);
+        assert_eq!((total.assigned, total.met), (6, 4));
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {:?} {} {}/{} {:?}",
+                    r.year,
+                    r.indicator_code,
+                    r.title,
+                    r.tally.met,
+                    r.tally.assigned,
+                    r.tally.difference,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2024 Some(\"KET_NAP\") Kết nạp đảng viên 1/1 Some(0.0)",
+                "2025 Some(\"KET_NAP\") Kết nạp đảng viên 1/2 Some(-3.0)",
+                "2025 None A 1/1 Some(0.0)",
+                "2025 None Tỷ lệ 1/2 Some(-5.0)",
+            ]
+        );
     }
 }

@@ -527,6 +527,32 @@ pub struct ReopeningRow {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// A row of `consequences`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = consequences)]
+pub struct ConsequenceRow {
+    pub id: Uuid,
+    pub evaluation_id: Uuid,
+    pub cadre_id: Uuid,
+    pub kind: crate::domain::consequence::ConsequenceKind,
+    pub decision_number: String,
+    pub decision_date: NaiveDate,
+    pub issuer: String,
+    pub note: Option<String>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A row of `assignment_accountables`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = assignment_accountables)]
+pub struct AccountableRow {
+    pub assignment_id: Uuid,
+    pub unit_id: Uuid,
+    pub post_kind: crate::domain::vocab::PostKind,
+    pub role: crate::domain::evaluation::AccountableRole,
+}
+
 /// A row of `evidence`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = evidence)]

@@ -460,6 +460,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consequences (id) {
+        id -> Uuid,
+        evaluation_id -> Uuid,
+        cadre_id -> Uuid,
+        kind -> Text,
+        decision_number -> Text,
+        decision_date -> Date,
+        issuer -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
@@ -483,6 +498,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rounds,
     round_group_rules,
     assignments,
+    assignment_accountables,
     assignment_terms,
     assignment_decisions,
     signing_delegations,
@@ -505,6 +521,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     evaluation_reopenings,
     evaluation_attributions,
+    consequences,
 );
 
 diesel::table! {
@@ -580,6 +597,15 @@ diesel::table! {
         objective_cause -> Bool,
         indicator_code -> Nullable<Text>,
         feed_mismatch_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    assignment_accountables (assignment_id, unit_id, post_kind) {
+        assignment_id -> Uuid,
+        unit_id -> Uuid,
+        post_kind -> Text,
+        role -> Text,
     }
 }
 

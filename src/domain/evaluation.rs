@@ -1,7 +1,11 @@
-//! Evaluation periods and the attribution of a grade to the heads who held the post while the
-//! graded period ran.
+//! Evaluation periods, the people who answer for an assignment, and the attribution of a
+//! grade to the cadres who held those positions while the graded period ran.
 
 use chrono::NaiveDate;
+
+use super::vocab::PostKind;
+use super::Violation;
+use crate::vocab_enum;
 
 /// The code of the period that covers an assignment's whole span ("cả nhiệm kỳ").
 pub const WHOLE_TERM: &str = "term";
@@ -41,6 +45,71 @@ pub fn period_dates(
     (from <= to).then_some((from, to))
 }
 
+vocab_enum!(
+    /// What a person answers for an assignment as: its unit's head, or for a district the
+    /// Party secretary, the chair of the People's Committee, or a deputy.
+    AccountableRole, "accountable_role" {
+        Head => ("head", "Người đứng đầu", "Head"),
+        Secretary => ("secretary", "Bí thư cấp ủy", "Party secretary"),
+        Chair => ("chair", "Chủ tịch Ủy ban nhân dân", "Chair of the People's Committee"),
+        Deputy => ("deputy", "Cấp phó", "Deputy"),
+    }
+);
+
+/// A position that answers for an assignment: a kind of post in a unit, and the role it
+/// answers as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position<U> {
+    /// The unit.
+    pub unit: U,
+    /// The kind of post in it.
+    pub kind: PostKind,
+    /// What its holder answers as.
+    pub role: AccountableRole,
+}
+
+/// The positions that answer for an assignment to `assignee`: those named, or else the head of
+/// the assignee unit.
+pub fn accountable<U: Copy>(assignee: U, named: &[Position<U>]) -> Vec<Position<U>> {
+    if named.is_empty() {
+        vec![Position {
+            unit: assignee,
+            kind: PostKind::Head,
+            role: AccountableRole::Head,
+        }]
+    } else {
+        named.to_vec()
+    }
+}
+
+/// What is wrong with the named positions: staff posts answer for nothing, and a position is
+/// named once.
+pub fn position_violations<U: PartialEq>(named: &[Position<U>]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (i, p) in named.iter().enumerate() {
+        if p.kind == PostKind::Staff {
+            out.push(Violation::new(
+                format!("positions[{i}].post_kind"),
+                "not_accountable",
+                "staff posts do not answer for assignments",
+                "cán bộ, công chức không phải người chịu trách nhiệm nhiệm vụ",
+            ));
+        }
+        if named[..i]
+            .iter()
+            .any(|o| o.unit == p.unit && o.kind == p.kind)
+        {
+            out.push(Violation::new(
+                format!("positions[{i}]"),
+                "duplicate",
+                "this position is named twice",
+                "vị trí này đã được nêu",
+            ));
+        }
+    }
+    out
+}
+
 /// A head's tenure of a post: its id, first day and last day (open when `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tenure<T> {
@@ -78,6 +147,36 @@ pub fn attribute<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_head_answers_unless_positions_are_named_and_staff_never_do() {
+        let head = Position {
+            unit: 1,
+            kind: PostKind::Head,
+            role: AccountableRole::Head,
+        };
+        assert_eq!(accountable(1, &[]), vec![head]);
+        let chair = Position {
+            unit: 2,
+            kind: PostKind::Head,
+            role: AccountableRole::Chair,
+        };
+        let secretary = Position {
+            role: AccountableRole::Secretary,
+            ..head
+        };
+        assert_eq!(accountable(1, &[secretary, chair]), vec![secretary, chair]);
+        assert!(position_violations(&[secretary, chair]).is_empty());
+        let staff = Position {
+            kind: PostKind::Staff,
+            ..chair
+        };
+        let fields: Vec<String> = position_violations(&[secretary, staff, secretary])
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(fields, ["positions[1].post_kind", "positions[2]"]);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

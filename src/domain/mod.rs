@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod canonical;
 pub mod commitment;
+pub mod consequence;
 pub mod evaluation;
 pub mod evidence;
 pub mod feed;
@@ -76,6 +77,10 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (AmendmentState::VOCABULARY, AmendmentState::terms()),
         (AmendmentKind::VOCABULARY, AmendmentKind::terms()),
         (SignatureAlgorithm::VOCABULARY, SignatureAlgorithm::terms()),
+        (
+            evaluation::AccountableRole::VOCABULARY,
+            evaluation::AccountableRole::terms(),
+        ),
         (record::FactField::VOCABULARY, record::FactField::terms()),
         (record::SourceKind::VOCABULARY, record::SourceKind::terms()),
         (record::ContestedBy::VOCABULARY, record::ContestedBy::terms()),
@@ -109,6 +114,10 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         (
             workflow::EvaluationState::VOCABULARY,
             workflow::EvaluationState::terms(),
+        ),
+        (
+            consequence::ConsequenceKind::VOCABULARY,
+            consequence::ConsequenceKind::terms(),
         ),
     ]
 }

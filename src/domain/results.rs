@@ -1,7 +1,8 @@
 //! Results as the province publishes them: each assignment's status on a day (completed on
 //! time, completed late, in progress within its deadline, overdue) and the tallies of a set of
 //! assignments ("20 of 23 tasks completed, about 87%"; "28 of 60 completed and 22 of 60 at 80%
-//! or more").
+//! or more"); and the tally of one quantified indicator across units (how many met it, Σ
+//! actual against Σ target).
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -9,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::grading::Grade;
 use super::progress::Timeliness;
-use super::target::EIGHTY_PERCENT;
+use super::target::{completion_ratio, is_exceeded, is_met, Target, TargetShape, EIGHTY_PERCENT};
 
 /// What is known of one assignment on the day of a report.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,6 +109,120 @@ impl Tally {
             Some(Grade::NotComplete) => g.not_complete += 1,
             None => g.ungraded += 1,
         }
+    }
+}
+
+/// The results of one quantified indicator across the units it was assigned to, as known at
+/// a cut-off: how many met it out of how many assigned, and Σ actual against Σ target.
+///
+/// The sums are given only where they mean something: every target counted has the same
+/// shape, one of `at_least`, `at_most` or `exactly`, the same unit of measure and a finite
+/// value; otherwise they are absent. Units without a value yet count in Σ target but not in
+/// Σ actual (`with_value` says how many did).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct IndicatorTally {
+    /// The unit of measure, when every target counted has the same one.
+    pub unit_of_measure: Option<String>,
+    /// The shape, when every target counted has the same one.
+    pub shape: Option<TargetShape>,
+    /// Targets assigned (one per assignment, usually one per unit).
+    pub assigned: u32,
+    /// Of those, with an actual value by the cut-off.
+    pub with_value: u32,
+    /// Met.
+    pub met: u32,
+    /// Exceeded (also counted in `met`): above an `at_least` value or a range's upper bound,
+    /// below an `at_most` value.
+    pub exceeded: u32,
+    /// Not met but at 80% or more of the target.
+    pub at_least_80: u32,
+    /// Met ÷ assigned, as a percentage rounded to one decimal (absent when nothing is
+    /// assigned).
+    pub met_rate: Option<f64>,
+    /// Σ target values (absent unless the sum is meaningful).
+    pub target_sum: Option<f64>,
+    /// Σ actual values of the targets with a value (absent unless the sum is meaningful and
+    /// some target has a value).
+    pub actual_sum: Option<f64>,
+    /// Σ actual − Σ target: above zero the targets were exceeded in all by that much (for
+    /// `at_most` targets, lower is better, so below zero is better).
+    pub difference: Option<f64>,
+    /// Targets of different shapes were counted.
+    #[serde(skip)]
+    mixed_shape: bool,
+    /// Targets in different units of measure were counted.
+    #[serde(skip)]
+    mixed_unit: bool,
+    /// A target that cannot be summed (range, milestone, no finite value) was counted.
+    #[serde(skip)]
+    unsummable: bool,
+    /// Σ target values so far, unrounded.
+    #[serde(skip)]
+    raw_target: f64,
+    /// Σ actual values so far, unrounded.
+    #[serde(skip)]
+    raw_actual: f64,
+}
+
+/// `x` rounded to six decimals (so that 0.1 + 0.2 reads 0.3), if finite.
+fn tidy(x: f64) -> Option<f64> {
+    let r = (x * 1e6).round() / 1e6;
+    if r.is_finite() {
+        Some(r)
+    } else {
+        x.is_finite().then_some(x)
+    }
+}
+
+impl IndicatorTally {
+    /// Counts one target, in `unit_of_measure`, with its actual value as known at the
+    /// cut-off (`None`, or a non-finite number: no value yet).
+    pub fn add(&mut self, target: &Target, unit_of_measure: Option<&str>, actual: Option<f64>) {
+        let actual = actual.filter(|v| v.is_finite());
+        if self.assigned == 0 {
+            self.shape = Some(target.shape);
+            self.unit_of_measure = unit_of_measure.map(str::to_owned);
+        }
+        self.mixed_shape |= self.shape != Some(target.shape);
+        self.mixed_unit |= self.unit_of_measure.as_deref() != unit_of_measure;
+        if self.mixed_shape {
+            self.shape = None;
+        }
+        if self.mixed_unit {
+            self.unit_of_measure = None;
+        }
+        self.assigned += 1;
+        if let Some(v) = actual {
+            self.with_value += 1;
+            self.raw_actual += v;
+            if is_met(target, v) {
+                self.met += 1;
+            } else if completion_ratio(target, v).is_some_and(|r| r >= EIGHTY_PERCENT) {
+                self.at_least_80 += 1;
+            }
+            if is_exceeded(target, v) {
+                self.exceeded += 1;
+            }
+        }
+        let summable_shape = matches!(
+            target.shape,
+            TargetShape::AtLeast | TargetShape::AtMost | TargetShape::Exactly
+        );
+        match target.value.filter(|v| v.is_finite() && summable_shape) {
+            Some(v) => self.raw_target += v,
+            None => self.unsummable = true,
+        }
+        self.met_rate = (self.assigned > 0)
+            .then(|| (self.met as f64 * 1000.0 / self.assigned as f64).round() / 10.0);
+        let summable = !(self.mixed_shape || self.mixed_unit || self.unsummable);
+        self.target_sum = summable.then(|| tidy(self.raw_target)).flatten();
+        self.actual_sum = (summable && self.with_value > 0)
+            .then(|| tidy(self.raw_actual))
+            .flatten();
+        self.difference = self
+            .actual_sum
+            .zip(self.target_sum)
+            .and_then(|_| tidy(self.raw_actual - self.raw_target));
     }
 }
 
@@ -215,5 +330,197 @@ mod tests {
         );
         assert_eq!(t.completion_rate, None);
         assert_eq!((t.in_progress, t.at_least_80, t.grades.good), (1, 1, 1));
+    }
+
+    fn target(shape: TargetShape, value: Option<f64>) -> Target {
+        Target {
+            shape,
+            value,
+            min: None,
+            max: None,
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn new_party_members_admitted_against_their_targets() {
+        use TargetShape::AtLeast;
+        // (target, actual): met and exceeded, met exactly, at 80%, below, no value yet.
+        let cases = [
+            (120.0, Some(150.0)),
+            (80.0, Some(80.0)),
+            (100.0, Some(85.0)),
+            (50.0, Some(20.0)),
+            (40.0, None),
+        ];
+        let mut t = IndicatorTally::default();
+        for (value, actual) in cases {
+            t.add(&target(AtLeast, Some(value)), Some("đảng viên"), actual);
+        }
+        assert_eq!((t.assigned, t.with_value, t.met, t.exceeded), (5, 4, 2, 1));
+        assert_eq!(t.at_least_80, 1);
+        assert_eq!(t.met_rate, Some(40.0));
+        assert_eq!(t.unit_of_measure.as_deref(), Some("đảng viên"));
+        assert_eq!(t.shape, Some(AtLeast));
+        assert_eq!(t.target_sum, Some(390.0));
+        assert_eq!(t.actual_sum, Some(335.0));
+        assert_eq!(t.difference, Some(-55.0));
+    }
+
+    #[test]
+    fn sums_only_where_they_mean_something() {
+        use TargetShape::*;
+        let range = Target {
+            min: Some(8.0),
+            max: Some(9.5),
+            ..target(Range, None)
+        };
+        // (targets with unit and actual, Σ target, Σ actual, difference, unit, shape)
+        type Case = (
+            Vec<(Target, Option<&'static str>, Option<f64>)>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<&'static str>,
+            Option<TargetShape>,
+        );
+        let cases: Vec<Case> = vec![
+            // at_most in one unit: below the ceiling is better, the difference is negative.
+            (
+                vec![
+                    (target(AtMost, Some(2.0)), Some("vụ"), Some(1.0)),
+                    (target(AtMost, Some(3.0)), Some("vụ"), Some(4.0)),
+                ],
+                Some(5.0),
+                Some(5.0),
+                Some(0.0),
+                Some("vụ"),
+                Some(AtMost),
+            ),
+            // exactly, and no value yet: Σ target only.
+            (
+                vec![
+                    (target(Exactly, Some(0.1)), Some("tỷ đồng"), None),
+                    (target(Exactly, Some(0.2)), Some("tỷ đồng"), None),
+                ],
+                Some(0.3),
+                None,
+                None,
+                Some("tỷ đồng"),
+                Some(Exactly),
+            ),
+            // different units of measure
+            (
+                vec![
+                    (target(AtLeast, Some(2.0)), Some("%"), Some(2.0)),
+                    (target(AtLeast, Some(3.0)), Some("đảng viên"), Some(3.0)),
+                ],
+                None,
+                None,
+                None,
+                None,
+                Some(AtLeast),
+            ),
+            // different shapes
+            (
+                vec![
+                    (target(AtLeast, Some(2.0)), Some("%"), Some(2.0)),
+                    (target(AtMost, Some(3.0)), Some("%"), Some(3.0)),
+                    (target(AtLeast, Some(3.0)), Some("%"), Some(3.0)),
+                ],
+                None,
+                None,
+                None,
+                Some("%"),
+                None,
+            ),
+            // a range and a milestone cannot be summed
+            (
+                vec![(range, Some("%"), Some(9.0))],
+                None,
+                None,
+                None,
+                Some("%"),
+                Some(Range),
+            ),
+            (
+                vec![(target(Milestone, None), None, Some(1.0))],
+                None,
+                None,
+                None,
+                None,
+                Some(Milestone),
+            ),
+            // a unit of measure once missing, then given, is mixed
+            (
+                vec![
+                    (target(AtLeast, Some(1.0)), None, Some(1.0)),
+                    (target(AtLeast, Some(1.0)), Some("%"), Some(1.0)),
+                    (target(AtLeast, Some(1.0)), None, Some(1.0)),
+                ],
+                None,
+                None,
+                None,
+                None,
+                Some(AtLeast),
+            ),
+            // an overflowing sum is absent, a non-finite actual is no value
+            (
+                vec![
+                    (target(AtLeast, Some(f64::MAX)), Some("x"), None),
+                    (target(AtLeast, Some(f64::MAX)), Some("x"), Some(f64::NAN)),
+                ],
+                None,
+                None,
+                None,
+                Some("x"),
+                Some(AtLeast),
+            ),
+        ];
+        for (lines, target_sum, actual_sum, difference, unit, shape) in cases {
+            let mut t = IndicatorTally::default();
+            for (target, uom, actual) in &lines {
+                t.add(target, *uom, *actual);
+            }
+            let got = (
+                t.target_sum,
+                t.actual_sum,
+                t.difference,
+                t.unit_of_measure.as_deref(),
+                t.shape,
+            );
+            assert_eq!(
+                got,
+                (target_sum, actual_sum, difference, unit, shape),
+                "{lines:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ranges_and_milestones_count_met_and_exceeded() {
+        use TargetShape::*;
+        let range = Target {
+            min: Some(8.0),
+            max: Some(9.5),
+            ..target(Range, None)
+        };
+        let mut t = IndicatorTally::default();
+        for actual in [Some(9.6), Some(8.0), Some(7.0), Some(6.0), None] {
+            t.add(&range, Some("%"), actual);
+        }
+        assert_eq!(
+            (t.met, t.exceeded, t.at_least_80, t.with_value),
+            (2, 1, 1, 4)
+        );
+        let mut m = IndicatorTally::default();
+        for actual in [Some(1.0), Some(0.0)] {
+            m.add(&target(Milestone, None), None, actual);
+        }
+        assert_eq!(
+            (m.met, m.exceeded, m.at_least_80, m.met_rate),
+            (1, 0, 0, Some(50.0))
+        );
+        assert_eq!(IndicatorTally::default().met_rate, None);
     }
 }

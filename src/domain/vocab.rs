@@ -97,6 +97,7 @@ vocab_enum!(
         CommunePartyCommittee => ("commune_party_committee", "Đảng ủy xã, phường, đặc khu", "Commune-level Party committee"),
         BasePartyOrganisation => ("base_party_organisation", "Tổ chức cơ sở đảng", "Grassroots Party organisation"),
         PartyCell => ("party_cell", "Chi bộ", "Party cell"),
+        PeoplesCommittee => ("peoples_committee", "Ủy ban nhân dân", "People's Committee"),
         Other => ("other", "Khác", "Other"),
     }
 );

@@ -60,6 +60,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(handlers::audit::routes)
             .configure(handlers::rounds::routes)
             .configure(handlers::assignments::routes)
+            .configure(handlers::accountables::routes)
             .configure(handlers::commitments::routes)
             .configure(handlers::plans::routes)
             .configure(handlers::amendments::routes)
@@ -68,6 +69,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(handlers::feeds::routes)
             .configure(handlers::evidence::routes)
             .configure(handlers::evaluations::routes)
+            .configure(handlers::consequences::routes)
             .configure(handlers::results::routes),
     );
 }

@@ -81,7 +81,7 @@ async fn a_past_round_entered_with_its_real_days_reads_as_it_happened() {
     );
 
     // The report reads as it happened, with its document; its history keeps the entry moment.
-    let id = outcome(0)["report_id"].as_str().unwrap().to_string();
+    let id = outcome(0)["id"].as_str().unwrap().to_string();
     let report = app
         .get(&format!("/api/v1/progress-reports/{id}"), &ob)
         .await;
@@ -107,7 +107,7 @@ async fn a_past_round_entered_with_its_real_days_reads_as_it_happened() {
         .as_str()
         .unwrap()
         .starts_with(&today[..4]));
-    let late = outcome(2)["report_id"].as_str().unwrap().to_string();
+    let late = outcome(2)["id"].as_str().unwrap().to_string();
     let late = app
         .get(&format!("/api/v1/progress-reports/{late}"), &ob)
         .await;

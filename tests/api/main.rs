@@ -5,14 +5,18 @@
 mod builders;
 mod common;
 
+mod accountables;
 mod assignments;
 mod auth;
 mod bad_input;
+mod batches;
+mod consequences;
 mod contract;
 mod evaluations;
 mod evidence;
 mod feeds;
 mod history;
+mod indicators;
 mod matrix;
 mod org;
 mod people;

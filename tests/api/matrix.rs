@@ -537,6 +537,20 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
         "read assignment out of scope" => {
             Call::get(format!("/api/v1/assignments/{}", w.bx_assignment))
         }
+        "list accountables in scope" => Call::get(format!(
+            "/api/v1/assignments/{}/accountables",
+            w.tnmt_assignment
+        )),
+        "name accountables" => Call {
+            method: Method::PUT,
+            ..Call::post(
+                format!(
+                    "/api/v1/assignments/{}/accountables",
+                    issued_task(app, w).await
+                ),
+                json!({"positions": [{"unit_id": w.tnmt, "post_kind": "head", "role": "head"}]}),
+            )
+        },
         "assignment terms in scope" => {
             Call::get(format!("/api/v1/assignments/{}/terms", w.tnmt_assignment))
         }
@@ -1040,6 +1054,56 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 }
             }
         }
+        "record evaluation consequence" | "list evaluation consequences" => {
+            let e = decided_evaluation(app, w).await;
+            let path = format!("/api/v1/evaluations/{e}/consequences");
+            match row {
+                "list evaluation consequences" => Call::get(path),
+                _ => Call::post(
+                    path,
+                    json!({"cadre_id": w.tnmt_head_cadre, "kind": "commendation",
+                        "decision_number": fresh_code("QĐ"), "decision_date": "2023-01-20",
+                        "issuer": "Ban Thường vụ Tỉnh ủy", "note": "Tặng Bằng khen"}),
+                ),
+            }
+        }
+        "create assignments in one call" => Call::post(
+            format!("/api/v1/rounds/{}/assignments/batch", w.draft_round),
+            json!({"assignments": [{"round_id": w.draft_round, "assignee_unit_id": w.tnmt,
+                "title": "Nhiệm vụ mới", "content_area": "party_building", "kind": "task",
+                "product_description": "Sản phẩm", "start_date": "2023-01-01",
+                "end_date": "2023-12-31"}]}),
+        ),
+        "accept progress reports in one call" => {
+            let task = issued_task(app, w).await;
+            let draft = app
+                .send(
+                    Method::PUT,
+                    &format!("/api/v1/assignments/{task}/progress-reports/2022-Q1"),
+                    &w.staff,
+                    Some(report_body()),
+                    &[],
+                )
+                .await;
+            assert_eq!(draft.status, 201, "{draft:?}");
+            let sent = app
+                .post_if(
+                    &format!("/api/v1/progress-reports/{}/submit", draft.id()),
+                    &w.head,
+                    &draft.etag(),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(sent.status, 200, "{sent:?}");
+            Call::post(
+                "/api/v1/progress-reports/accept-batch".into(),
+                json!({"reports": [{"report_id": draft.id(), "version": sent.body["version"]}]}),
+            )
+        }
+        "report results per indicator" => Call::get(format!(
+            "/api/v1/reports/indicators?round_id={}",
+            w.issued_round
+        )),
         "read cadre record in scope" => {
             Call::get(format!("/api/v1/cadres/{}/record", w.tnmt_head_cadre))
         }
@@ -1277,6 +1341,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         [404, 200, 200, 200, 200, 200, 404, 404, 404],
     ),
     (
+        "list accountables in scope",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "name accountables",
+        [404, 200, 200, 403, 403, 403, 404, 404, 404],
+    ),
+    (
         "assignment rollup in scope",
         [404, 200, 200, 200, 200, 200, 404, 404, 404],
     ),
@@ -1504,12 +1576,32 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         [404, 200, 200, 200, 200, 200, 404, 404, 404],
     ),
     (
+        "record evaluation consequence",
+        [404, 201, 201, 403, 403, 403, 404, 404, 404],
+    ),
+    (
+        "list evaluation consequences",
+        [404, 200, 200, 200, 200, 200, 404, 404, 404],
+    ),
+    (
         "read cadre record in scope",
         [403, 200, 200, 403, 200, 403, 404, 404, 404],
     ),
     (
         "report results",
         [403, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "report results per indicator",
+        [403, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "create assignments in one call",
+        [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "accept progress reports in one call",
+        [403, 403, 200, 403, 403, 403, 403, 403, 403],
     ),
     (
         "export results",

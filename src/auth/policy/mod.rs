@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod consequences;
 pub mod evaluations;
 pub mod evidence;
 pub mod feeds;

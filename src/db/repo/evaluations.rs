@@ -1,7 +1,6 @@
 //! Queries of evaluations, their grading rule sets and the attribution of decided grades to
 //! the cadres who held the head's post.
 
-use chrono::NaiveDate;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -11,10 +10,9 @@ use uuid::Uuid;
 use super::AssignmentPart;
 use crate::db::models::{AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
 use crate::db::schema::{
-    assignments, evaluation_attributions, evaluations, evidence, opinions, posts, rounds, rule_sets,
+    assignments, evaluation_attributions, evaluations, evidence, opinions, rounds, rule_sets,
 };
 use crate::domain::grading::Grade;
-use crate::domain::vocab::PostKind;
 use crate::domain::workflow::EvaluationState;
 
 /// Every version of every rule set, by code and version.
@@ -195,28 +193,6 @@ pub async fn standings(
         .filter(evaluations::state.ne(EvaluationState::Overridden))
         .filter(evaluations::id.ne(except))
         .select((evaluations::appraised_grade, evaluations::decided_grade))
-        .load(conn)
-        .await
-}
-
-/// The head's posts of `unit` held at some time in `from..=to`: post, cadre, first and last day.
-pub async fn head_tenures(
-    conn: &mut AsyncPgConnection,
-    unit: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Vec<(Uuid, Uuid, NaiveDate, Option<NaiveDate>)>> {
-    posts::table
-        .filter(posts::unit_id.eq(unit))
-        .filter(posts::kind.eq(PostKind::Head))
-        .filter(posts::valid_from.le(to))
-        .filter(posts::valid_to.is_null().or(posts::valid_to.ge(from)))
-        .select((
-            posts::id,
-            posts::cadre_id,
-            posts::valid_from,
-            posts::valid_to,
-        ))
         .load(conn)
         .await
 }

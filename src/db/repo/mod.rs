@@ -2,6 +2,7 @@
 //! connection and returns rows; it decides nothing about who may see them (that is
 //! `auth::policy`) or whether a change is allowed (that is `domain` and `app`).
 
+pub mod accountables;
 pub mod accounts;
 pub mod amendments;
 pub mod assignments;
@@ -9,6 +10,7 @@ pub mod audit;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod consequences;
 pub mod evaluations;
 pub mod evidence;
 pub mod feeds;

@@ -38,7 +38,7 @@ pub struct Coverage {
 }
 
 /// A covered assignment: id, round, assignee unit, title, content area, kind, deadline,
-/// target, its round's year and title.
+/// target, its round's year and title, indicator code.
 pub type Covered = (
     Uuid,
     Uuid,
@@ -50,6 +50,7 @@ pub type Covered = (
     Option<serde_json::Value>,
     i32,
     String,
+    Option<String>,
 );
 
 /// The issued (not withdrawn) assignments `c` covers, by id.
@@ -68,6 +69,7 @@ pub async fn covered(conn: &mut AsyncPgConnection, c: Coverage) -> QueryResult<V
             assignments::target,
             rounds::year,
             rounds::title,
+            assignments::indicator_code,
         ))
         .order(assignments::id)
         .into_boxed();

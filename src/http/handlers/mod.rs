@@ -1,5 +1,6 @@
 //! One module per resource; each handler's doc comment is its OpenAPI summary and description.
 
+pub mod accountables;
 pub mod accounts;
 pub mod amendments;
 pub mod assignments;
@@ -8,6 +9,7 @@ pub mod auth;
 pub mod bindings;
 pub mod cadres;
 pub mod commitments;
+pub mod consequences;
 pub mod evaluations;
 pub mod evidence;
 pub mod feeds;

@@ -7,6 +7,7 @@ use super::views::{CadreRecord, RecordEntry};
 use crate::app::evaluations as app;
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::http::handlers::consequences::Consequence;
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -14,7 +15,9 @@ use crate::http::AppState;
 ///
 /// Every decided grade attributed to the cadre across years and units (with overridden
 /// decisions kept and marked), each with the share of the period the cadre held the head's
-/// post and the derivation of its suggested grade. Readable only by the cadre and by holders
+/// post, the derivation of its suggested grade and what the result was used for (commendation,
+/// emulation classification, review and discipline, planning, appointment, rotation, with the
+/// decision document). Readable only by the cadre and by holders
 /// of `cadre_record_read` (Standing Committee, Organisation Board) over the cadre's managing
 /// unit.
 #[utoipa::path(tag = "evaluations",
@@ -31,7 +34,14 @@ pub async fn cadre_record(
     let entries = app::cadre_record(&mut conn, &caller, id)
         .await?
         .into_iter()
-        .map(RecordEntry::from)
+        .map(|item| RecordEntry {
+            consequences: item
+                .consequences
+                .into_iter()
+                .map(Consequence::from)
+                .collect(),
+            ..RecordEntry::from(item.entry)
+        })
         .collect();
     Ok(HttpResponse::Ok().json(CadreRecord {
         cadre_id: id,

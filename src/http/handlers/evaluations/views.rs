@@ -11,6 +11,7 @@ use crate::db::models::EvaluationRow;
 use crate::db::repo::evaluations::RecordRow;
 use crate::domain::grading::{self, Facts, Grade, QuotaCheck, RuleSet};
 use crate::domain::workflow::EvaluationState;
+use crate::http::handlers::consequences::Consequence;
 use crate::http::handlers::supervision::Opinion;
 
 /// A stored rule set.
@@ -213,6 +214,8 @@ pub struct RecordEntry {
     pub supersedes_id: Option<Uuid>,
     /// Why it overrides it.
     pub override_reason: Option<String>,
+    /// What the result was used for, for this cadre, oldest first.
+    pub consequences: Vec<Consequence>,
 }
 
 impl From<RecordRow> for RecordEntry {
@@ -236,6 +239,7 @@ impl From<RecordRow> for RecordEntry {
             decided_at: e.decided_at,
             supersedes_id: e.supersedes_id,
             override_reason: e.override_reason,
+            consequences: Vec::new(),
         }
     }
 }

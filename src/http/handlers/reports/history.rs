@@ -1,26 +1,14 @@
 //! Entering a past round's reports from the paper record, with the days they happened.
 
 use actix_web::{post, web, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::app::history::{self as app, ItemOutcome, ItemStatus, PastReports};
+use crate::app::batch::BatchOutcome;
+use crate::app::history::{self as app, PastReports};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::http::extract::ValidJson;
 use crate::http::openapi::WriteErrors;
 use crate::http::AppState;
-
-/// What a batch did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchOutcome {
-    /// Items recorded.
-    pub recorded: usize,
-    /// Items rejected (nothing of them was written).
-    pub rejected: usize,
-    /// One outcome per item, in batch order.
-    pub items: Vec<ItemOutcome>,
-}
 
 /// Enter past progress reports
 ///
@@ -30,7 +18,7 @@ pub struct BatchOutcome {
 /// entry is kept as `recorded_at` in the report's history. One outcome per item: good items
 /// are recorded, bad ones are rejected with their errors (unknown assignment, no right,
 /// period not in the schedule or already reported, days out of order, content rules). Needs
-/// `history_record` on each item's assigning unit.
+/// `history_record` on each item's assigning unit. Each item's `id` is the report recorded.
 #[utoipa::path(tag = "progress", request_body = PastReports,
     responses((status = 200, description = "One outcome per item", body = BatchOutcome), WriteErrors))]
 #[post("/history/progress-reports")]
@@ -40,14 +28,6 @@ pub async fn record_past_reports(
     body: ValidJson<PastReports>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let items = app::record_reports(&mut conn, &caller, body.0).await?;
-    let recorded = items
-        .iter()
-        .filter(|i| i.status == ItemStatus::Recorded)
-        .count();
-    Ok(HttpResponse::Ok().json(BatchOutcome {
-        recorded,
-        rejected: items.len() - recorded,
-        items,
-    }))
+    let outcome = app::record_reports(&mut conn, &caller, body.0).await?;
+    Ok(HttpResponse::Ok().json(outcome))
 }

@@ -3,6 +3,7 @@
 //! Organisation Board accepts or returns them. Every revision is kept, so any report can be
 //! read "as of" a moment.
 
+mod batch;
 mod history;
 mod read;
 mod review;
@@ -11,6 +12,7 @@ mod write;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use self::batch::*;
 pub use self::history::*;
 pub use self::read::*;
 pub use self::review::*;
@@ -25,6 +27,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(revisions)
         .service(submit)
         .service(accept)
+        .service(accept_batch)
         .service(return_report)
         .service(record_past_reports);
 }

@@ -1,11 +1,13 @@
 //! The Organisation Board's reports: tallies of assignments by round, year, group, unit (with
 //! its subtree), content area and kind — assigned, due, completed on time or late, at 80% or
 //! more, in progress, overdue, grades and the completion rate — as they stand now or exactly as
-//! they stood at a cut-off, exported to CSV and Excel; and the Standing Committee's publication
-//! of a round's results to portals.
+//! they stood at a cut-off, exported to CSV and Excel; per-indicator results of targets (units
+//! that met each, Σ actual against Σ target); and the Standing Committee's publication of a
+//! round's results to portals.
 
 mod exports;
 mod files;
+mod per_indicator;
 mod public;
 mod publication;
 mod report;
@@ -14,6 +16,7 @@ mod views;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::exports::*;
+pub use self::per_indicator::*;
 pub use self::public::*;
 pub use self::publication::*;
 pub use self::report::*;
@@ -21,6 +24,7 @@ pub use self::views::*;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(results)
+        .service(indicators)
         .service(export)
         .service(publish)
         .service(public_rounds)

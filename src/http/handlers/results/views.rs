@@ -5,11 +5,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::results::{GroupBy, Published, Report, Row};
+use crate::app::results::{GroupBy, IndicatorReport, IndicatorRow, Published, Report, Row};
 use crate::db::models::PublicationRow;
 use crate::domain::grading::Grade;
 use crate::domain::progress::Timeliness;
-use crate::domain::results::{status, Tally};
+use crate::domain::results::{status, IndicatorTally, Tally};
 use crate::error::ApiError;
 
 /// One row of a report.
@@ -53,6 +53,52 @@ impl From<Report> for ResultsReport {
             group_by: r.group_by,
             total: r.total,
             rows: r.rows.into_iter().map(ResultRow::from).collect(),
+        }
+    }
+}
+
+/// One indicator of one year across the units it was assigned to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorResult {
+    /// The year of the rounds that assigned it.
+    pub year: i32,
+    /// Its code; absent for targets without one, which are grouped by their exact title.
+    pub indicator_code: Option<String>,
+    /// The title of the first target counted in the row.
+    pub title: String,
+    /// Its figures.
+    pub tally: IndicatorTally,
+}
+
+impl From<IndicatorRow> for IndicatorResult {
+    fn from(r: IndicatorRow) -> Self {
+        Self {
+            year: r.year,
+            indicator_code: r.indicator_code,
+            title: r.title,
+            tally: r.tally,
+        }
+    }
+}
+
+/// A per-indicator results report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorsReport {
+    /// The moment the figures are taken at.
+    pub as_of: DateTime<Utc>,
+    /// The figures of every covered target together (sums only if they share shape and unit).
+    pub total: IndicatorTally,
+    /// One row per year and indicator: by year, then coded indicators by code, then targets
+    /// without a code by title.
+    pub rows: Vec<IndicatorResult>,
+}
+
+impl From<IndicatorReport> for IndicatorsReport {
+    fn from(r: IndicatorReport) -> Self {
+        Self {
+            as_of: r.as_of,
+            total: r.total,
+            rows: r.rows.into_iter().map(IndicatorResult::from).collect(),
         }
     }
 }
