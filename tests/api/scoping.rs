@@ -60,6 +60,8 @@ struct Foreign {
     mark: Uuid,
     evaluation: Uuid,
     spot_check: Uuid,
+    finding: Uuid,
+    bx: Uuid,
     decision: Uuid,
     account: Uuid,
     binding: Uuid,
@@ -197,6 +199,15 @@ async fn seed(app: &TestApp) -> Foreign {
         )
         .await,
     );
+    let finding = created(
+        &app.post(
+            &format!("/api/v1/spot-checks/{spot_check}/findings"),
+            &ob,
+            json!({"assignment_id": task, "outcome": "confirmed",
+                "note": "Đối chiếu thực địa tại Bình Xuyên"}),
+        )
+        .await,
+    );
     let decision: Uuid = app
         .get(&format!("/api/v1/rounds/{round}/decisions"), &sc)
         .await
@@ -249,6 +260,8 @@ async fn seed(app: &TestApp) -> Foreign {
         mark,
         evaluation,
         spot_check,
+        finding,
+        bx,
         decision,
         account,
         binding,
@@ -325,6 +338,16 @@ async fn no_list_returns_another_units_rows() {
         (
             format!("/api/v1/rounds/{r}/spot-checks"),
             f.spot_check.to_string(),
+            "thuongvu.1",
+        ),
+        (
+            format!("/api/v1/spot-checks/{}/findings", f.spot_check),
+            f.finding.to_string(),
+            "thuongvu.1",
+        ),
+        (
+            format!("/api/v1/assignments/{a}/accountables"),
+            f.bx.to_string(),
             "thuongvu.1",
         ),
         ("/api/v1/audit-events".into(), a.to_string(), "thuongvu.1"),
