@@ -24,6 +24,7 @@ pub mod groups;
 pub mod history;
 pub mod levels;
 pub mod locking;
+pub mod people;
 pub mod plans;
 pub mod posts;
 pub mod reports;

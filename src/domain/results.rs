@@ -226,6 +226,55 @@ impl IndicatorTally {
     }
 }
 
+/// Grades weighted by the share of the period each person held their position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, ToSchema)]
+pub struct WeightedGrades {
+    /// Hoàn thành xuất sắc.
+    pub excellent: f64,
+    /// Hoàn thành tốt.
+    pub good: f64,
+    /// Hoàn thành.
+    pub complete: f64,
+    /// Không hoàn thành.
+    pub not_complete: f64,
+}
+
+/// One person's results: the decided grades of the assignments they answered for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, ToSchema)]
+pub struct PersonTally {
+    /// Assignments with a decided grade attributed to the person.
+    pub graded: u32,
+    /// Their grades, one per assignment.
+    pub grades: GradeCounts,
+    /// The same, each weighted by the share of the period the person held the position (a
+    /// head who served half the year carries half of the grade).
+    pub weighted: WeightedGrades,
+    /// Weighted share of grades `good` or better, as a percentage rounded to one decimal.
+    pub good_or_better_rate: Option<f64>,
+}
+
+impl PersonTally {
+    /// Counts one decided grade carried with `share` of its period.
+    pub fn add(&mut self, grade: Grade, share: f64) {
+        self.graded += 1;
+        let (count, weight) = match grade {
+            Grade::Excellent => (&mut self.grades.excellent, &mut self.weighted.excellent),
+            Grade::Good => (&mut self.grades.good, &mut self.weighted.good),
+            Grade::Complete => (&mut self.grades.complete, &mut self.weighted.complete),
+            Grade::NotComplete => (
+                &mut self.grades.not_complete,
+                &mut self.weighted.not_complete,
+            ),
+        };
+        *count += 1;
+        *weight += share;
+        let w = &self.weighted;
+        let total = w.excellent + w.good + w.complete + w.not_complete;
+        self.good_or_better_rate =
+            (total > 0.0).then(|| ((w.excellent + w.good) * 1000.0 / total).round() / 10.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +365,22 @@ mod tests {
         let mut t = Tally::default();
         t.add(&k, after);
         assert_eq!((t.completed, t.overdue, t.grades.not_complete), (0, 1, 1));
+    }
+
+    #[test]
+    fn a_person_carries_each_grade_by_the_share_of_the_period_held() {
+        let mut t = PersonTally::default();
+        t.add(Grade::Excellent, 1.0);
+        t.add(Grade::Good, 0.5);
+        t.add(Grade::NotComplete, 0.5);
+        assert_eq!(t.graded, 3);
+        assert_eq!(
+            (t.grades.excellent, t.grades.good, t.grades.not_complete),
+            (1, 1, 1)
+        );
+        assert_eq!(t.weighted.good, 0.5);
+        assert_eq!(t.good_or_better_rate, Some(75.0));
+        assert_eq!(PersonTally::default().good_or_better_rate, None);
     }
 
     #[test]

@@ -141,6 +141,29 @@ async fn a_district_task_is_answered_for_by_its_secretary_and_its_chair() {
     assert_eq!(decided.status, 200, "{decided:?}");
 
     let secretary = head_cadre(&app, &ob, district).await;
+
+    // The results of people: both carry the task's grade, each for the whole year held.
+    let people = app
+        .get(&format!("/api/v1/reports/people?year={year}"), &sc)
+        .await;
+    assert_eq!(people.status, 200, "{people:?}");
+    for cadre in [secretary.clone(), json!(chair.id())] {
+        let row = people
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["cadre_id"] == cadre)
+            .unwrap_or_else(|| panic!("{cadre} missing: {people:?}"));
+        assert_eq!(row["tally"]["graded"], 1, "{row}");
+        assert_eq!(row["entries"][0]["evaluation_id"], json!(assessed.id()));
+        assert_eq!(row["entries"][0]["grade"], grade);
+    }
+    assert_problem(
+        &app.get(&format!("/api/v1/reports/people?year={year}"), &head)
+            .await,
+        403,
+    );
     for cadre in [secretary, json!(chair.id())] {
         let record = app
             .get(

@@ -1100,6 +1100,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 json!({"reports": [{"report_id": draft.id(), "version": sent.body["version"]}]}),
             )
         }
+        "report results per person" => Call::get("/api/v1/reports/people?year=2022".into()),
         "report results per indicator" => Call::get(format!(
             "/api/v1/reports/indicators?round_id={}",
             w.issued_round
@@ -1590,6 +1591,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "report results",
         [403, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "report results per person",
+        [403, 200, 200, 403, 403, 403, 403, 403, 403],
     ),
     (
         "report results per indicator",

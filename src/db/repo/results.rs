@@ -9,14 +9,14 @@ use uuid::Uuid;
 
 use crate::db::models::PublicationRow;
 use crate::db::schema::{
-    assignments, evaluations, observations, org_group_members, org_groups, org_units,
-    progress_report_history, progress_reports, rounds,
+    assignments, cadres, evaluation_attributions, evaluations, observations, org_group_members,
+    org_groups, org_units, progress_report_history, progress_reports, rounds,
 };
 use crate::domain::feed::Provenance;
 use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
-use crate::domain::workflow::AssignmentState;
+use crate::domain::workflow::{AssignmentState, EvaluationState};
 
 /// Which assignments a report covers (every condition given must hold).
 #[derive(Default)]
@@ -262,4 +262,53 @@ pub async fn fed_values(
         ))
         .load(conn)
         .await
+}
+
+/// One decided grade attributed to a person: cadre, name, managing unit, evaluation,
+/// assignment, its title, period, grade, share of the period held.
+pub type PersonGrade = (
+    Uuid,
+    String,
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    String,
+    Option<Grade>,
+    f64,
+);
+
+/// The standing decided grades of assignments of rounds of `year` (and of `round`, if given)
+/// attributed to people, by person and evaluation.
+pub async fn person_grades(
+    conn: &mut AsyncPgConnection,
+    year: i32,
+    round: Option<Uuid>,
+) -> QueryResult<Vec<PersonGrade>> {
+    let mut q = evaluation_attributions::table
+        .inner_join(
+            evaluations::table.on(evaluations::id.eq(evaluation_attributions::evaluation_id)),
+        )
+        .inner_join(assignments::table.on(assignments::id.eq(evaluations::assignment_id)))
+        .inner_join(rounds::table.on(rounds::id.eq(assignments::round_id)))
+        .inner_join(cadres::table.on(cadres::id.eq(evaluation_attributions::cadre_id)))
+        .filter(rounds::year.eq(year))
+        .filter(evaluations::state.eq(EvaluationState::Decided))
+        .order((cadres::id, evaluations::id))
+        .select((
+            cadres::id,
+            cadres::full_name,
+            cadres::managing_unit_id,
+            evaluations::id,
+            assignments::id,
+            assignments::title,
+            evaluations::period_code,
+            evaluations::decided_grade,
+            evaluation_attributions::share,
+        ))
+        .into_boxed();
+    if let Some(r) = round {
+        q = q.filter(rounds::id.eq(r));
+    }
+    q.load(conn).await
 }

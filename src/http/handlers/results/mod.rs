@@ -2,11 +2,12 @@
 //! its subtree), content area and kind — assigned, due, completed on time or late, at 80% or
 //! more, in progress, overdue, grades and the completion rate — as they stand now or exactly as
 //! they stood at a cut-off, exported to CSV and Excel; per-indicator results of targets (units
-//! that met each, Σ actual against Σ target); and the Standing Committee's publication of a
+//! that met each, Σ actual against Σ target); per-person results; and the Standing Committee's publication of a
 //! round's results to portals.
 
 mod exports;
 mod files;
+mod per_person;
 mod per_indicator;
 mod public;
 mod publication;
@@ -16,6 +17,7 @@ mod views;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::exports::*;
+pub use self::per_person::*;
 pub use self::per_indicator::*;
 pub use self::public::*;
 pub use self::publication::*;
@@ -25,6 +27,7 @@ pub use self::views::*;
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(results)
         .service(indicators)
+        .service(people)
         .service(export)
         .service(publish)
         .service(public_rounds)

@@ -1,0 +1,113 @@
+//! Results of people: for each cadre, the decided grades of every assignment they answered for
+//! in a year (as head, secretary, chair or deputy), each carried by the share of the period
+//! they held the position. Read only by those who may read each cadre's record.
+
+use std::collections::HashMap;
+
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::policy::require_somewhere;
+use crate::auth::Caller;
+use crate::db::repo;
+use crate::domain::grading::Grade;
+use crate::domain::results::PersonTally;
+use crate::domain::roles::Permission;
+use crate::error::ApiError;
+
+/// Which people's results to read.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleFilter {
+    /// Year of the rounds.
+    pub year: i32,
+    /// Only assignments of this round.
+    pub round_id: Option<Uuid>,
+}
+
+/// One graded assignment in a person's results.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonEntry {
+    /// The evaluation.
+    pub evaluation_id: Uuid,
+    /// The assignment.
+    pub assignment_id: Uuid,
+    /// Its title.
+    pub assignment_title: String,
+    /// The evaluated period.
+    pub period: String,
+    /// The decided grade.
+    pub grade: Grade,
+    /// Share of the period the person held the position (0–1).
+    pub share: f64,
+}
+
+/// One person's results in the year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonResult {
+    /// The cadre.
+    pub cadre_id: Uuid,
+    /// Full name.
+    pub full_name: String,
+    /// The tally of the grades.
+    pub tally: PersonTally,
+    /// The grades it counts, by evaluation.
+    pub entries: Vec<PersonEntry>,
+}
+
+/// The results of every person whose record the caller may read (`cadre_record_read` over
+/// their managing unit, or their own), by name.
+pub async fn results(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &PeopleFilter,
+) -> Result<Vec<PersonResult>, ApiError> {
+    require_somewhere(caller, Permission::CadreRecordRead)?;
+    let own = repo::accounts::cadre_of(conn, caller.account_id).await?;
+    let rows = repo::results::person_grades(conn, filter.year, filter.round_id).await?;
+    let mut readable: HashMap<Uuid, bool> = HashMap::new();
+    let mut people: Vec<PersonResult> = Vec::new();
+    for (cadre, name, managing, evaluation, assignment, title, period, grade, share) in rows {
+        let Some(grade) = grade else { continue };
+        let may = match readable.get(&managing) {
+            Some(may) => *may,
+            None => {
+                let may = caller
+                    .can(conn, Permission::CadreRecordRead, managing)
+                    .await?;
+                readable.insert(managing, may);
+                may
+            }
+        };
+        if !may && own != Some(cadre) {
+            continue;
+        }
+        if people.last().is_none_or(|p| p.cadre_id != cadre) {
+            people.push(PersonResult {
+                cadre_id: cadre,
+                full_name: name,
+                tally: PersonTally::default(),
+                entries: Vec::new(),
+            });
+        }
+        if let Some(p) = people.last_mut() {
+            p.tally.add(grade, share);
+            p.entries.push(PersonEntry {
+                evaluation_id: evaluation,
+                assignment_id: assignment,
+                assignment_title: title,
+                period,
+                grade,
+                share,
+            });
+        }
+    }
+    people.sort_by(|a, b| {
+        a.full_name
+            .cmp(&b.full_name)
+            .then(a.cadre_id.cmp(&b.cadre_id))
+    });
+    Ok(people)
+}
