@@ -2,13 +2,12 @@
 //! in a year (as head, secretary, chair or deputy), each carried by the share of the period
 //! they held the position. Read only by those who may read each cadre's record.
 
-use std::collections::HashMap;
-
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::auth::policy::evaluations::readable_records;
 use crate::auth::policy::require_somewhere;
 use crate::auth::Caller;
 use crate::db::repo;
@@ -65,23 +64,13 @@ pub async fn results(
     filter: &PeopleFilter,
 ) -> Result<Vec<PersonResult>, ApiError> {
     require_somewhere(caller, Permission::CadreRecordRead)?;
-    let own = repo::accounts::cadre_of(conn, caller.account_id).await?;
     let rows = repo::results::person_grades(conn, filter.year, filter.round_id).await?;
-    let mut readable: HashMap<Uuid, bool> = HashMap::new();
+    let pairs: Vec<(Uuid, Uuid)> = rows.iter().map(|r| (r.0, r.2)).collect();
+    let readable = readable_records(conn, caller, &pairs).await?;
     let mut people: Vec<PersonResult> = Vec::new();
-    for (cadre, name, managing, evaluation, assignment, title, period, grade, share) in rows {
+    for (cadre, name, _, evaluation, assignment, title, period, grade, share) in rows {
         let Some(grade) = grade else { continue };
-        let may = match readable.get(&managing) {
-            Some(may) => *may,
-            None => {
-                let may = caller
-                    .can(conn, Permission::CadreRecordRead, managing)
-                    .await?;
-                readable.insert(managing, may);
-                may
-            }
-        };
-        if !may && own != Some(cadre) {
+        if !readable.contains(&cadre) {
             continue;
         }
         if people.last().is_none_or(|p| p.cadre_id != cadre) {

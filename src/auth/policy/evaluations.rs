@@ -92,6 +92,35 @@ pub async fn may_read_record(
         .await
 }
 
+/// The cadres among `people` (cadre, managing unit) whose record the caller may read: their
+/// own, or those of units where the caller holds `cadre_record_read` (the rule of
+/// [`may_read_record`], asked once per managing unit for a whole report).
+pub async fn readable_records(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    people: &[(Uuid, Uuid)],
+) -> Result<std::collections::HashSet<Uuid>, ApiError> {
+    let own = repo::accounts::cadre_of(conn, caller.account_id).await?;
+    let mut by_unit: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+    let mut out = std::collections::HashSet::new();
+    for &(cadre, managing) in people {
+        let may = match by_unit.get(&managing) {
+            Some(may) => *may,
+            None => {
+                let may = caller
+                    .can(conn, Permission::CadreRecordRead, managing)
+                    .await?;
+                by_unit.insert(managing, may);
+                may
+            }
+        };
+        if may || own == Some(cadre) {
+            out.insert(cadre);
+        }
+    }
+    Ok(out)
+}
+
 /// Requires `rule_set_manage` over the whole tree (403 otherwise).
 pub async fn may_manage_rule_sets(
     conn: &mut AsyncPgConnection,
