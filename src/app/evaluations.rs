@@ -18,7 +18,8 @@ use crate::auth::policy::assignments::visible as assignment;
 use crate::auth::policy::evaluations as policy;
 use crate::auth::Caller;
 use crate::db::models::{
-    AssignmentRow, AttributionRow, ConsequenceRow, EvaluationRow, OpinionRow, RuleSetRow,
+    AssignmentRow, AttributionRow, ConsequenceRow, EvaluationRow, OpinionRow, PaperSourceRow,
+    RuleSetRow,
 };
 use crate::db::repo;
 use crate::domain::evaluation::{attribute, period_dates};
@@ -92,6 +93,8 @@ pub struct Evaluated {
     pub row: EvaluationRow,
     /// The opinions attached to it.
     pub opinions: Vec<OpinionRow>,
+    /// The paper it was entered from, when it was entered from the paper record.
+    pub paper: Option<PaperSourceRow>,
 }
 
 /// A proposal's or decision's outcome: the evaluation and the group's quota of excellent
@@ -299,6 +302,8 @@ async fn with_opinions(
     assignments.sort();
     assignments.dedup();
     let opinions = repo::evaluations::opinions_of(conn, &assignments).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let papers = repo::evaluations::paper_sources(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -310,13 +315,18 @@ async fn with_opinions(
                 })
                 .cloned()
                 .collect();
-            Evaluated { row, opinions }
+            let paper = papers.iter().find(|p| p.evaluation_id == row.id).cloned();
+            Evaluated {
+                row,
+                opinions,
+                paper,
+            }
         })
         .collect())
 }
 
 /// One evaluation with its opinions.
-async fn with_opinions_one(
+pub(super) async fn with_opinions_one(
     conn: &mut AsyncPgConnection,
     row: EvaluationRow,
 ) -> Result<Evaluated, ApiError> {
@@ -352,7 +362,7 @@ pub async fn get(
 /// The facts of `a` for the period ending `period_end`, derived from the record, with the
 /// contests already made (in the `prior` facts) and the new ones of `by`: the facts to grade and the
 /// derivation to store (with no fact codes about the head).
-async fn derived_facts(
+pub(super) async fn derived_facts(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
     period_end: NaiveDate,
@@ -434,24 +444,35 @@ fn target_of(a: &AssignmentRow) -> Option<Target> {
 }
 
 /// The rule set for a period ending on `end`: the given code's, else the latest valid one.
-async fn rule_set_for(
+pub(super) async fn rule_set_for(
     conn: &mut AsyncPgConnection,
     code: Option<&str>,
     end: NaiveDate,
 ) -> Result<RuleSet, ApiError> {
+    rule_set_valid(conn, code, end)
+        .await?
+        .map_err(|v| ApiError::violations(vec![v]))
+}
+
+/// The rule set for a period ending on `end`, or why there is none.
+pub(super) async fn rule_set_valid(
+    conn: &mut AsyncPgConnection,
+    code: Option<&str>,
+    end: NaiveDate,
+) -> Result<Result<RuleSet, Violation>, ApiError> {
     let all: Vec<RuleSet> = rule_sets(conn)
         .await?
         .into_iter()
         .map(|s| s.definition)
         .collect();
-    grading::select(&all, code, end).cloned().ok_or_else(|| {
-        ApiError::violations(vec![Violation::new(
+    Ok(grading::select(&all, code, end).cloned().ok_or_else(|| {
+        Violation::new(
             "rule_set_code",
             "no_rule_set",
             "no rule set of that code is valid at the end of the period",
             "không có bộ tiêu chí nào có hiệu lực vào cuối kỳ đánh giá",
-        )])
-    })
+        )
+    }))
 }
 
 /// Refuses citations that are not standing evidence of the assignment.
@@ -477,7 +498,7 @@ async fn check_evidence(
     }
 }
 
-fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+pub(super) fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(value).map_err(ApiError::internal)
 }
 
@@ -535,16 +556,29 @@ pub async fn preview(
 }
 
 /// The last day of `period` of `a` (422 when it is not one of its periods).
-fn period_end(a: &AssignmentRow, period: &str, quarterly: bool) -> Result<NaiveDate, ApiError> {
+pub(super) fn period_end(
+    a: &AssignmentRow,
+    period: &str,
+    quarterly: bool,
+) -> Result<NaiveDate, ApiError> {
+    period_of(a, period, quarterly).map_err(|v| ApiError::violations(vec![v]))
+}
+
+/// The last day of `period` of `a`, or why it is not one of its periods.
+pub(super) fn period_of(
+    a: &AssignmentRow,
+    period: &str,
+    quarterly: bool,
+) -> Result<NaiveDate, Violation> {
     period_dates(period, a.start_date, a.end_date, quarterly)
         .map(|(_, end)| end)
         .ok_or_else(|| {
-            ApiError::violations(vec![Violation::new(
+            Violation::new(
                 "period",
                 "not_a_period",
                 "`term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round asks for quarterly evaluation",
                 "`term`, một năm trong thời hạn của nhiệm vụ, hoặc một quý (`2022-Q3`) nếu đợt giao có đánh giá theo quý",
-            )])
+            )
         })
 }
 
@@ -718,7 +752,7 @@ pub async fn reassess(
 /// The quota in the assignee's group for the round's year, counting `grade` for `e` and the
 /// standing grades of the group's other assignments of the same round and period
 /// (`decided_only`: only their decided grades).
-async fn quota_for(
+pub(super) async fn quota_for(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
     e: &EvaluationRow,
@@ -837,7 +871,7 @@ pub async fn return_step(
 
 /// Writes who held a position answering for `a` (its head, or the positions named for it)
 /// while the period of `e` ran.
-async fn attribute_grade(
+pub(super) async fn attribute_grade(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
     e: &EvaluationRow,

@@ -527,6 +527,16 @@ pub struct ReopeningRow {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// A row of `evaluation_paper_sources`: the paper an evaluation was entered from.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = evaluation_paper_sources)]
+pub struct PaperSourceRow {
+    pub evaluation_id: Uuid,
+    pub source_document: String,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// A row of `consequences`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = consequences)]

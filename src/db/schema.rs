@@ -475,6 +475,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluation_paper_sources (evaluation_id) {
+        evaluation_id -> Uuid,
+        source_document -> Text,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
@@ -521,6 +530,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     evaluation_reopenings,
     evaluation_attributions,
+    evaluation_paper_sources,
     consequences,
 );
 

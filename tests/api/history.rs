@@ -152,3 +152,121 @@ async fn a_past_round_entered_with_its_real_days_reads_as_it_happened() {
         (json!(1), json!(1))
     );
 }
+
+fn past_evaluation(task: Uuid, grade: &str, decided: &str) -> Value {
+    json!({"assignment_id": task, "period": "2022", "self_grade": grade,
+        "self_assessed_on": "2023-01-05", "appraised_grade": grade, "appraised_on": "2023-01-10",
+        "grade": grade, "decided_on": decided,
+        "source_document": "Quyết định số 120-QĐ/TU ngày 15/01/2023"})
+}
+
+#[actix_web::test]
+async fn past_decisions_are_entered_with_their_days_and_rest_on_the_record() {
+    let app = TestApp::spawn().await;
+    let (ob, head) = (
+        app.token("bantochuc.1").await,
+        app.token("head.so-tnmt").await,
+    );
+    let built = Round::of(&app, "VP")
+        .with("reporting_cadence", "yearly")
+        .override_reason("Nhập hồ sơ năm 2022 từ bản giấy")
+        .task("VP-SO-TNMT")
+        .task("VP-SO-KHDT")
+        .issue()
+        .await;
+    let (tnmt, khdt) = (built.tasks[0], built.tasks[1]);
+    let reports = json!({"reports": [past(tnmt, "2022-Y", "2022-12-20", Some("2022-12-28"))]});
+    let res = app
+        .post("/api/v1/history/progress-reports", &ob, reports)
+        .await;
+    assert_eq!(res.body["recorded"], 1, "{res:?}");
+    evidence_link(&app, tnmt, "head.so-tnmt", "Biên bản bàn giao mặt bằng").await;
+
+    let url = "/api/v1/history/evaluations";
+    let mut shuffled = past_evaluation(tnmt, "good", "2023-01-15");
+    shuffled["appraised_on"] = json!("2023-01-01");
+    let mut unsourced = past_evaluation(tnmt, "good", "2023-01-15");
+    unsourced["source_document"] = json!("");
+    let batch = json!({"evaluations": [
+        past_evaluation(tnmt, "good", "2023-01-15"),
+        past_evaluation(khdt, "good", "2023-01-15"),
+        past_evaluation(tnmt, "good", "2023-01-16"),
+        shuffled,
+        unsourced,
+        past_evaluation(Uuid::now_v7(), "good", "2023-01-15"),
+    ]});
+    assert_problem(&app.post(url, &head, batch.clone()).await, 403);
+    let audit = app.audit_count().await;
+    let res = app.post(url, &ob, batch).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let codes = |i: usize| -> Vec<String> {
+        res.body["items"][i]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["field"].as_str().unwrap(),
+                    e["code"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(res.body["items"][0]["status"], "recorded", "{res:?}");
+    // Nothing on record for the other task suggests not complete: "good" needs a reason.
+    assert_eq!(codes(1), ["evaluations[1].departure_reason:required"]);
+    assert_eq!(codes(2), ["evaluations[2].period:already_evaluated"]);
+    assert_eq!(codes(3), ["evaluations[3].appraised_on:out_of_range"]);
+    assert_eq!(codes(4), ["evaluations[4].source_document:length"]);
+    assert_eq!(codes(5), ["evaluations[5].assignment_id:not_found"]);
+    assert_eq!(app.audit_count().await, audit + 1);
+
+    // The decision reads as it happened, with its paper and the moment of entry.
+    let id = res.body["items"][0]["id"].as_str().unwrap().to_string();
+    let e = app.get(&format!("/api/v1/evaluations/{id}"), &ob).await;
+    assert_eq!(e.status, 200, "{e:?}");
+    assert_eq!(e.body["state"], "decided");
+    assert_eq!(e.body["decided_grade"], "good");
+    assert_eq!(e.body["suggestion"]["grade"], "good", "{e:?}");
+    assert!(e.body["decided_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2023-01-15"));
+    assert!(e.body["self_assessed_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2023-01-05"));
+    assert_eq!(
+        e.body["entered_from"]["source_document"],
+        "Quyết định số 120-QĐ/TU ngày 15/01/2023"
+    );
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(e.body["entered_from"]["recorded_at"]
+        .as_str()
+        .unwrap()
+        .starts_with(&today));
+
+    // With a reason the departure is recorded; the grades count from their stated days.
+    let mut departing = past_evaluation(khdt, "complete", "2023-01-20");
+    departing["departure_reason"] = json!("Hồ sơ giấy ghi nhận sản phẩm đã bàn giao");
+    let res = app
+        .post(url, &ob, json!({"evaluations": [departing]}))
+        .await;
+    assert_eq!(res.body["recorded"], 1, "{res:?}");
+    let graded = |as_of: &'static str| {
+        let (app, ob, round) = (&app, &ob, built.round);
+        async move {
+            let url = format!("/api/v1/reports/results?round_id={round}&as_of={as_of}");
+            let res = app.get(&url, ob).await;
+            assert_eq!(res.status, 200, "{res:?}");
+            res.body["total"]["grades"].clone()
+        }
+    };
+    assert_eq!(graded("2023-01-10").await["ungraded"], 2);
+    let later = graded("2023-01-31").await;
+    assert_eq!(
+        (later["good"].clone(), later["complete"].clone()),
+        (json!(1), json!(1))
+    );
+}

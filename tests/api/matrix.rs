@@ -981,6 +981,12 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 "submitted_on": "2022-04-10", "accepted_on": "2022-04-20",
                 "source_document": "Báo cáo số 01-BC/STNMT ngày 10/4/2022"}]}),
         ),
+        "enter past evaluations" => Call::post(
+            "/api/v1/history/evaluations".into(),
+            json!({"evaluations": [{"assignment_id": issued_task(app, w).await, "period": "2022",
+                "grade": "not_complete", "decided_on": "2023-01-10",
+                "source_document": "Quyết định số 120-QĐ/TU ngày 10/01/2023"}]}),
+        ),
         "read derived facts" => Call::get(format!(
             "/api/v1/assignments/{}/derived-facts?period=2022",
             issued_task(app, w).await
@@ -1545,6 +1551,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     ),
     (
         "enter past reports",
+        [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "enter past evaluations",
         [403, 403, 200, 403, 403, 403, 403, 403, 403],
     ),
     (

@@ -8,9 +8,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::AssignmentPart;
-use crate::db::models::{AttributionRow, EvaluationRow, OpinionRow, RuleSetRow};
+use crate::db::models::{AttributionRow, EvaluationRow, OpinionRow, PaperSourceRow, RuleSetRow};
 use crate::db::schema::{
-    assignments, evaluation_attributions, evaluations, evidence, opinions, rounds, rule_sets,
+    assignments, evaluation_attributions, evaluation_paper_sources, evaluations, evidence,
+    opinions, rounds, rule_sets,
 };
 use crate::domain::grading::Grade;
 use crate::domain::workflow::EvaluationState;
@@ -232,6 +233,30 @@ pub async fn record_of(conn: &mut AsyncPgConnection, cadre: Uuid) -> QueryResult
                 assignments::assignee_unit_id,
             ),
         ))
+        .load(conn)
+        .await
+}
+
+/// Records the paper an evaluation was entered from.
+pub async fn insert_paper_source(
+    conn: &mut AsyncPgConnection,
+    row: &PaperSourceRow,
+) -> QueryResult<()> {
+    diesel::insert_into(evaluation_paper_sources::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The papers the evaluations `ids` were entered from (those entered from paper).
+pub async fn paper_sources(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<PaperSourceRow>> {
+    evaluation_paper_sources::table
+        .filter(evaluation_paper_sources::evaluation_id.eq_any(ids))
+        .select(PaperSourceRow::as_select())
         .load(conn)
         .await
 }

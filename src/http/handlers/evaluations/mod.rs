@@ -7,6 +7,7 @@
 //! the cadres who held the head's post, by days held.
 
 mod assess;
+mod history;
 mod read;
 mod record;
 mod reopening;
@@ -17,6 +18,7 @@ mod views;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::assess::*;
+pub use self::history::*;
 pub use self::read::*;
 pub use self::record::*;
 pub use self::reopening::*;
@@ -39,5 +41,6 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(reopen)
         .service(relock)
         .service(reopenings)
-        .service(cadre_record);
+        .service(cadre_record)
+        .service(record_past_evaluations);
 }

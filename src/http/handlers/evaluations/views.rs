@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::evaluations::{Evaluated, Outcome, StoredRules};
-use crate::db::models::EvaluationRow;
+use crate::db::models::{EvaluationRow, PaperSourceRow};
 use crate::db::repo::evaluations::RecordRow;
 use crate::domain::grading::{self, Facts, Grade, QuotaCheck, RuleSet};
 use crate::domain::workflow::EvaluationState;
@@ -103,8 +103,32 @@ pub struct Evaluation {
     /// Supervisors' and the assigning side's opinions on the assignment, attached to the
     /// appraisal: those recorded up to it (all so far, before it).
     pub opinions: Vec<Opinion>,
+    /// For an evaluation entered from the paper record: the document and the moment of entry
+    /// (its step moments are then the days stated on paper).
+    pub entered_from: Option<PaperSource>,
     /// Version, also the ETag.
     pub version: i32,
+}
+
+/// The paper an evaluation was entered from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaperSource {
+    /// The document, e.g. "Quyết định số 120-QĐ/TU ngày 15/12/2022".
+    pub source_document: String,
+    /// Who entered it.
+    pub recorded_by: Uuid,
+    /// When it was entered.
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<PaperSourceRow> for PaperSource {
+    fn from(p: PaperSourceRow) -> Self {
+        Self {
+            source_document: p.source_document,
+            recorded_by: p.recorded_by,
+            recorded_at: p.recorded_at,
+        }
+    }
 }
 
 /// The evaluation alone, without opinions (as a new evaluation is answered).
@@ -141,6 +165,7 @@ impl From<EvaluationRow> for Evaluation {
             override_reason: r.override_reason,
             departure_reason: r.departure_reason,
             opinions: Vec::new(),
+            entered_from: None,
             version: r.version,
         }
     }
@@ -150,6 +175,7 @@ impl From<Evaluated> for Evaluation {
     fn from(e: Evaluated) -> Self {
         Self {
             opinions: e.opinions.into_iter().map(Opinion::from).collect(),
+            entered_from: e.paper.map(PaperSource::from),
             ..Self::from(e.row)
         }
     }

@@ -1,8 +1,13 @@
 //! History entered as it happened: the Organisation Board records, from the paper record, a
-//! past round's progress reports with the days they were submitted and accepted. The stated
+//! past round's progress reports with the days they were submitted and accepted, and its
+//! decided evaluations with the days of their steps. The stated
 //! days drive timeliness and "as of" figures; the moment of entry is kept beside them, and each
 //! entry cites its paper document. A batch answers one outcome per item (see [`super::batch`]):
 //! good items are recorded, bad ones say why, and nothing half-done is left.
+
+mod evaluations;
+
+pub use self::evaluations::*;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -55,7 +60,7 @@ pub struct PastReports {
 }
 
 /// Noon UTC of `day`: a moment that reads as that day in Vietnam and in UTC.
-fn moment(day: NaiveDate) -> DateTime<Utc> {
+pub(super) fn moment(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default())
         .and_utc()
 }
