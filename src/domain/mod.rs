@@ -83,8 +83,14 @@ pub fn assignment_vocabularies() -> Vec<(&'static str, Vec<vocab::Term>)> {
         ),
         (record::FactField::VOCABULARY, record::FactField::terms()),
         (record::SourceKind::VOCABULARY, record::SourceKind::terms()),
-        (record::ContestedBy::VOCABULARY, record::ContestedBy::terms()),
-        (record::FindingOutcome::VOCABULARY, record::FindingOutcome::terms()),
+        (
+            record::ContestedBy::VOCABULARY,
+            record::ContestedBy::terms(),
+        ),
+        (
+            record::FindingOutcome::VOCABULARY,
+            record::FindingOutcome::terms(),
+        ),
         (periods::Cadence::VOCABULARY, periods::Cadence::terms()),
         (
             progress::ReportState::VOCABULARY,

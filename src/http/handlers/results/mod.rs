@@ -7,8 +7,8 @@
 
 mod exports;
 mod files;
-mod per_person;
 mod per_indicator;
+mod per_person;
 mod public;
 mod publication;
 mod report;
@@ -17,8 +17,8 @@ mod views;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::exports::*;
-pub use self::per_person::*;
 pub use self::per_indicator::*;
+pub use self::per_person::*;
 pub use self::public::*;
 pub use self::publication::*;
 pub use self::report::*;
