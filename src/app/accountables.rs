@@ -53,7 +53,7 @@ fn position(r: &AccountableRow) -> Position<Uuid> {
 }
 
 /// The positions that answer for `a`: those named, else the head of its assignee unit.
-async fn effective(
+pub(crate) async fn effective(
     conn: &mut AsyncPgConnection,
     a: &AssignmentRow,
 ) -> Result<Vec<Position<Uuid>>, ApiError> {

@@ -25,6 +25,7 @@ pub mod history;
 pub mod levels;
 pub mod locking;
 pub mod people;
+pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
 pub mod reports;

@@ -663,6 +663,44 @@ pub struct EvaluationRow {
     pub departure_reason: Option<String>,
 }
 
+/// A row of `person_evaluations`: a cadre's or a collective's evaluation for a year or a term.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
+#[diesel(table_name = person_evaluations, treat_none_as_null = true)]
+pub struct PersonEvaluationRow {
+    pub id: Uuid,
+    pub cadre_id: Option<Uuid>,
+    pub collective_unit_id: Option<Uuid>,
+    pub evaluating_unit_id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub period_code: String,
+    pub period_end: NaiveDate,
+    pub state: crate::domain::workflow::EvaluationState,
+    pub rule_set_code: String,
+    pub rule_set_version: i32,
+    pub basis: serde_json::Value,
+    pub suggestion: serde_json::Value,
+    pub self_grade: Option<crate::domain::grading::Grade>,
+    pub self_narrative: Option<String>,
+    pub self_assessed_by: Option<Uuid>,
+    pub self_assessed_at: Option<DateTime<Utc>>,
+    pub appraised_grade: Option<crate::domain::grading::Grade>,
+    pub appraisal_remarks: Option<String>,
+    pub appraised_by: Option<Uuid>,
+    pub appraised_at: Option<DateTime<Utc>>,
+    pub decided_grade: Option<crate::domain::grading::Grade>,
+    pub decision_note: Option<String>,
+    pub departure_reason: Option<String>,
+    pub quota_exception_reason: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub return_comment: Option<String>,
+    pub supersedes_id: Option<Uuid>,
+    pub override_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A row of `evaluation_attributions`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = evaluation_attributions)]

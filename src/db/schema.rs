@@ -484,6 +484,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    person_evaluations (id) {
+        id -> Uuid,
+        cadre_id -> Nullable<Uuid>,
+        collective_unit_id -> Nullable<Uuid>,
+        evaluating_unit_id -> Uuid,
+        group_id -> Nullable<Uuid>,
+        period_code -> Text,
+        period_end -> Date,
+        state -> Text,
+        rule_set_code -> Text,
+        rule_set_version -> Int4,
+        basis -> Jsonb,
+        suggestion -> Jsonb,
+        self_grade -> Nullable<Text>,
+        self_narrative -> Nullable<Text>,
+        self_assessed_by -> Nullable<Uuid>,
+        self_assessed_at -> Nullable<Timestamptz>,
+        appraised_grade -> Nullable<Text>,
+        appraisal_remarks -> Nullable<Text>,
+        appraised_by -> Nullable<Uuid>,
+        appraised_at -> Nullable<Timestamptz>,
+        decided_grade -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        departure_reason -> Nullable<Text>,
+        quota_exception_reason -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        return_comment -> Nullable<Text>,
+        supersedes_id -> Nullable<Uuid>,
+        override_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
@@ -532,6 +569,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_attributions,
     evaluation_paper_sources,
     consequences,
+    person_evaluations,
 );
 
 diesel::table! {

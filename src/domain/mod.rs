@@ -10,6 +10,7 @@ pub mod feed;
 pub mod grading;
 pub mod org_rules;
 pub mod periods;
+pub mod person;
 pub mod progress;
 pub mod quota;
 pub mod record;

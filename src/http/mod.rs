@@ -70,6 +70,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(handlers::evidence::routes)
             .configure(handlers::evaluations::routes)
             .configure(handlers::consequences::routes)
+            .configure(handlers::person_evaluations::routes)
             .configure(handlers::results::routes),
     );
 }

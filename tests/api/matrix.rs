@@ -81,6 +81,8 @@ struct World {
     bx_assignment: Uuid,
     /// A draft VP round of 2023.
     draft_round: Uuid,
+    /// How many periods of people's evaluations were handed out (see [`person_period`]).
+    person_periods: std::sync::atomic::AtomicUsize,
 }
 
 async fn first_id(app: &TestApp, token: &str, path: &str) -> String {
@@ -172,6 +174,7 @@ async fn world(app: &TestApp) -> World {
         tnmt_assignment: Uuid::nil(),
         bx_assignment: Uuid::nil(),
         draft_round: Uuid::nil(),
+        person_periods: Default::default(),
     }
     .fix_cadres(app)
     .await
@@ -385,6 +388,65 @@ async fn decided_evaluation(app: &TestApp, w: &World) -> Uuid {
 }
 
 /// Prepares the request of row `row` on fresh objects.
+/// A period of people's evaluation containing 2022, different at each call: a term `a-b` of
+/// at most ten years (65 of them), so that each row's fresh evaluation is the only one of its
+/// period.
+fn person_period(w: &World) -> String {
+    let n = w
+        .person_periods
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (2012..=2022)
+        .flat_map(|a: i32| (2022.max(a + 1)..=a + 10).map(move |b| format!("{a}-{b}")))
+        .nth(n)
+        .expect("enough periods for the matrix")
+}
+
+/// The TNMT head's self-assessment of a fresh period, over a fresh issued task.
+async fn person_self_assessment(app: &TestApp, w: &World) -> Value {
+    issued_task(app, w).await;
+    json!({"cadre_id": w.tnmt_head_cadre, "evaluating_unit_id": w.vp, "period": person_period(w),
+        "grade": "good", "narrative": "Hoàn thành các nhiệm vụ"})
+}
+
+/// A person evaluation of the TNMT head taken to `state`: its path and ETag.
+async fn person_evaluation(app: &TestApp, w: &World, state: &str) -> (String, String) {
+    let body = person_self_assessment(app, w).await;
+    let e = app.post("/api/v1/person-evaluations", &w.head, body).await;
+    assert_eq!(e.status, 201, "{e:?}");
+    let path = format!("/api/v1/person-evaluations/{}", e.id());
+    let mut etag = e.etag();
+    let steps: &[(&str, &str, Value)] = match state {
+        "returned" => &[("return", "ob", json!({"comment": "Bổ sung"}))],
+        "appraised" => &[(
+            "appraise",
+            "ob",
+            json!({"grade": "good", "remarks": "Đúng"}),
+        )],
+        "decided" => &[
+            (
+                "appraise",
+                "ob",
+                json!({"grade": "good", "remarks": "Đúng"}),
+            ),
+            (
+                "decide",
+                "sc",
+                json!({"grade": "good", "departure_reason": "Theo kết luận"}),
+            ),
+        ],
+        _ => &[],
+    };
+    for (action, who, body) in steps {
+        let token = if *who == "ob" { &w.ob } else { &w.sc };
+        let res = app
+            .post_if(&format!("{path}/{action}"), token, &etag, body.clone())
+            .await;
+        assert_eq!(res.status, 200, "{action}: {res:?}");
+        etag = res.etag();
+    }
+    (path, etag)
+}
+
 async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
     let a = &w.admin;
     match row {
@@ -981,6 +1043,58 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 "submitted_on": "2022-04-10", "accepted_on": "2022-04-20",
                 "source_document": "Báo cáo số 01-BC/STNMT ngày 10/4/2022"}]}),
         ),
+        "list person evaluations" => Call::get("/api/v1/person-evaluations".into()),
+        "preview person evaluation" => Call::get(format!(
+            "/api/v1/person-evaluations/preview?cadre_id={}&evaluating_unit_id={}&period=2022",
+            w.tnmt_head_cadre, w.vp
+        )),
+        "self-assess person" => Call::post(
+            "/api/v1/person-evaluations".into(),
+            person_self_assessment(app, w).await,
+        ),
+        "read person evaluation" => Call::get(person_evaluation(app, w, "self_assessed").await.0),
+        "self-assess person again" => {
+            let (path, etag) = person_evaluation(app, w, "returned").await;
+            Call {
+                etag: Some(etag),
+                ..Call::post(
+                    format!("{path}/self-assess"),
+                    json!({"grade": "good", "narrative": "Đã bổ sung"}),
+                )
+            }
+        }
+        "appraise person" | "return person evaluation" => {
+            let (path, etag) = person_evaluation(app, w, "self_assessed").await;
+            let (action, body) = if row == "appraise person" {
+                ("appraise", json!({"grade": "good", "remarks": "Đúng"}))
+            } else {
+                ("return", json!({"comment": "Bổ sung"}))
+            };
+            Call {
+                etag: Some(etag),
+                ..Call::post(format!("{path}/{action}"), body)
+            }
+        }
+        "decide person" => {
+            let (path, etag) = person_evaluation(app, w, "appraised").await;
+            Call {
+                etag: Some(etag),
+                ..Call::post(
+                    format!("{path}/decide"),
+                    json!({"grade": "good", "departure_reason": "Theo kết luận"}),
+                )
+            }
+        }
+        "override person" => {
+            let (path, etag) = person_evaluation(app, w, "decided").await;
+            Call {
+                etag: Some(etag),
+                ..Call::post(
+                    format!("{path}/override"),
+                    json!({"grade": "complete", "reason": "Xem xét lại"}),
+                )
+            }
+        }
         "enter past evaluations" => Call::post(
             "/api/v1/history/evaluations".into(),
             json!({"evaluations": [{"assignment_id": issued_task(app, w).await, "period": "2022",
@@ -1552,6 +1666,42 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "enter past reports",
         [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "list person evaluations",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "preview person evaluation",
+        [403, 200, 200, 403, 200, 403, 403, 403, 403],
+    ),
+    (
+        "self-assess person",
+        [403, 403, 403, 403, 201, 403, 403, 403, 403],
+    ),
+    (
+        "read person evaluation",
+        [404, 200, 200, 404, 200, 404, 404, 404, 404],
+    ),
+    (
+        "self-assess person again",
+        [404, 403, 403, 404, 200, 404, 404, 404, 404],
+    ),
+    (
+        "appraise person",
+        [404, 403, 200, 404, 403, 404, 404, 404, 404],
+    ),
+    (
+        "return person evaluation",
+        [404, 403, 200, 404, 403, 404, 404, 404, 404],
+    ),
+    (
+        "decide person",
+        [404, 200, 403, 404, 403, 404, 404, 404, 404],
+    ),
+    (
+        "override person",
+        [404, 403, 403, 404, 403, 404, 404, 404, 404],
     ),
     (
         "enter past evaluations",

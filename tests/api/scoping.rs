@@ -68,6 +68,9 @@ struct Foreign {
     licence: Uuid,
     cadre: Uuid,
     post: Uuid,
+    reopening: Uuid,
+    consequence: Uuid,
+    person_evaluation: Uuid,
 }
 
 async fn seed(app: &TestApp) -> Foreign {
@@ -247,7 +250,60 @@ async fn seed(app: &TestApp) -> Foreign {
         )
         .await,
     );
+    // The evaluation decided, its record reopened, a consequence recorded, and the head's own
+    // evaluation of the year opened.
+    let path = format!("/api/v1/evaluations/{evaluation}");
+    let etag = app.get(&path, &ob).await.etag();
+    let appraised = app
+        .post_if(
+            &format!("{path}/appraise"),
+            &ob,
+            &etag,
+            json!({"grade": "good", "remarks": "Đúng thực tế"}),
+        )
+        .await;
+    assert_eq!(appraised.status, 200, "{appraised:?}");
+    let decided = app
+        .post_if(
+            &format!("{path}/decide"),
+            &sc,
+            &appraised.etag(),
+            json!({"grade": "good", "departure_reason": "Theo kết luận của Ban Thường vụ"}),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{decided:?}");
+    let reopening = created(
+        &app.post(
+            &format!("{path}/reopen"),
+            &ob,
+            json!({"reason": "Sửa số liệu báo cáo"}),
+        )
+        .await,
+    );
+    let consequence = created(
+        &app.post(
+            &format!("{path}/consequences"),
+            &sc,
+            json!({"cadre_id": cadre,
+            "kind": "commendation", "decision_number": "01-QĐ/BX", "decision_date": "2023-01-20",
+            "issuer": "Ban Thường vụ Tỉnh ủy"}),
+        )
+        .await,
+    );
+    let person_evaluation = created(
+        &app.post(
+            "/api/v1/person-evaluations",
+            &head,
+            json!({"cadre_id": cadre,
+            "evaluating_unit_id": app.unit("VP").await, "period": "2022", "grade": "good",
+            "narrative": "Hoàn thành"}),
+        )
+        .await,
+    );
     Foreign {
+        reopening,
+        consequence,
+        person_evaluation,
         round,
         assignment: task,
         commitment,
@@ -348,6 +404,21 @@ async fn no_list_returns_another_units_rows() {
         (
             format!("/api/v1/assignments/{a}/accountables"),
             f.bx.to_string(),
+            "thuongvu.1",
+        ),
+        (
+            format!("/api/v1/evaluations/{}/reopenings", f.evaluation),
+            f.reopening.to_string(),
+            "thuongvu.1",
+        ),
+        (
+            format!("/api/v1/evaluations/{}/consequences", f.evaluation),
+            f.consequence.to_string(),
+            "thuongvu.1",
+        ),
+        (
+            "/api/v1/person-evaluations".into(),
+            f.person_evaluation.to_string(),
             "thuongvu.1",
         ),
         ("/api/v1/audit-events".into(), a.to_string(), "thuongvu.1"),

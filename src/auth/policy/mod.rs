@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod feeds;
 pub mod groups;
 pub mod levels;
+pub mod person_evaluations;
 pub mod posts;
 pub mod reports;
 pub mod restructurings;

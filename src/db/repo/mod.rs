@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod levels;
 pub mod page;
 pub mod part;
+pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
 pub mod record;

@@ -17,6 +17,13 @@ use crate::domain::vocab::UnitType;
 /// The filter a policy puts on every list of units.
 pub type Scope = Box<dyn BoxableExpression<org_units::table, Pg, SqlType = Bool>>;
 
+/// Whether unit `id` exists.
+pub async fn exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(org_units::table.find(id)))
+        .get_result(conn)
+        .await
+}
+
 /// One unit with its level code (`NotFound` when unknown).
 pub async fn get_with_level(
     conn: &mut AsyncPgConnection,

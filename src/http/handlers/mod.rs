@@ -17,6 +17,7 @@ pub mod groups;
 pub mod health;
 pub mod levels;
 pub mod me;
+pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
 pub mod reports;
