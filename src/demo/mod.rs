@@ -1,19 +1,24 @@
 //! The demonstration data set (`--demo`, `seed-demo`): the Vĩnh Phúc province of the seed
-//! articles, its four groups of bodies, their heads, supervisors, Organisation Board staff and
-//! Standing Committee accounts. Every demo user account has the password [`DEMO_PASSWORD`].
+//! articles — its tree with the districts' People's Committees, the groups of bodies of each
+//! year, their heads, supervisors, Organisation Board staff and Standing Committee accounts —
+//! and its practice of 2021–2023 entered with their real dates (`practice.rs`). Every demo user
+//! account has the password [`DEMO_PASSWORD`].
 
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::TransactionManager;
+use diesel_async::{AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedFutureExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::db::models::*;
 use crate::db::schema::*;
+
+mod practice;
 
 /// Password of every demo account (and secret of every demo machine client).
 pub const DEMO_PASSWORD: &str = "Demo@2026";
@@ -110,9 +115,53 @@ pub fn data() -> Result<DemoData> {
     serde_json::from_str(DATA).context("parsing the demo data")
 }
 
-/// Loads the demo data unless its top unit is already there. Returns whether it loaded.
+/// Loads the demo data — the tree, then the practice — unless its top unit is already there.
+/// Returns whether it loaded.
 pub async fn load(conn: &mut AsyncPgConnection) -> Result<bool> {
+    let started = std::time::Instant::now();
     let data = data()?;
+    // The tree and the practice in one transaction (each nests in it), so that a failure
+    // leaves nothing and the next start loads again. Opened by hand: the use cases' futures
+    // are not `Send`, which `AsyncConnection::transaction` asks for.
+    AnsiTransactionManager::begin_transaction(conn).await?;
+    let loaded = match insert_tree(conn, &data).await {
+        Ok(true) => practice::load(conn, &data).await.map(Some),
+        Ok(false) => Ok(None),
+        Err(e) => Err(e),
+    };
+    let entered = match loaded {
+        Ok(entered) => {
+            AnsiTransactionManager::commit_transaction(conn).await?;
+            entered
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(conn).await?;
+            return Err(e);
+        }
+    };
+    let Some(entered) = entered else {
+        return Ok(false);
+    };
+    tracing::info!(
+        rounds = entered.rounds,
+        assignments = entered.assignments,
+        reports = entered.reports,
+        evidence = entered.evidence,
+        evaluations = entered.evaluations,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo data loaded; every demo account's password is {DEMO_PASSWORD}"
+    );
+    Ok(true)
+}
+
+/// Loads the demo tree alone (units, groups, cadres and posts, accounts and bindings; no
+/// rounds) unless its top unit is already there. Returns whether it loaded.
+pub async fn load_tree(conn: &mut AsyncPgConnection) -> Result<bool> {
+    insert_tree(conn, &data()?).await
+}
+
+/// The tree in one transaction, unless its top unit is already there.
+async fn insert_tree(conn: &mut AsyncPgConnection, data: &DemoData) -> Result<bool> {
     let top = <[DemoUnit]>::first(&data.units)
         .context("empty demo data")?
         .code
@@ -128,10 +177,9 @@ pub async fn load(conn: &mut AsyncPgConnection) -> Result<bool> {
     }
     let hash = tokio::task::spawn_blocking(|| crate::auth::password::hash(DEMO_PASSWORD)).await??;
     conn.transaction::<_, anyhow::Error, _>(|conn| {
-        async move { insert(conn, &data, &hash).await }.scope_boxed()
+        async move { insert(conn, data, &hash).await }.scope_boxed()
     })
     .await?;
-    tracing::info!("demo data loaded; every demo account's password is {DEMO_PASSWORD}");
     Ok(true)
 }
 

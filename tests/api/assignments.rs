@@ -93,7 +93,8 @@ async fn sign(app: &TestApp, username: &str, round: &str, unit: Uuid) -> Res {
 }
 
 /// The 2022 round as the story's phases leave it: the province's round with its four groups'
-/// rules and an assignment list for each of the 43 heads.
+/// rules and an assignment list for each of the 34 units of its 43 people (a district's
+/// secretary and chair answer together).
 struct World2022 {
     ob: String,
     sc: String,
@@ -102,7 +103,7 @@ struct World2022 {
     rid: String,
     /// The ids of the four groups, in the order of their rules.
     groups: Vec<Uuid>,
-    /// The 43 heads' units.
+    /// The 34 units addressed.
     units: Vec<Uuid>,
     tnmt: Uuid,
     bx: Uuid,
@@ -140,7 +141,7 @@ impl World2022 {
     }
 }
 
-/// The 2022 round drafted with its group rules and the 43 heads' assignments, leaving three
+/// The 2022 round drafted with its group rules and the 34 units' assignments, leaving three
 /// units short of their group's rule.
 async fn draft_2022(app: &TestApp) -> World2022 {
     let ob = app.token("bantochuc.1").await;
@@ -289,7 +290,7 @@ async fn signed(app: &TestApp) -> World2022 {
 }
 
 /// The issued 2022 round signed by the two heads the later phases follow: the department of
-/// natural resources and Bình Xuyên district (signing all 43 would only slow these tests).
+/// natural resources and Bình Xuyên district (signing all 34 would only slow these tests).
 async fn signed_by_tnmt_and_bx(app: &TestApp) -> World2022 {
     let mut w = round_2022(app).await;
     let units = [w.tnmt, w.bx];
@@ -416,7 +417,9 @@ async fn readiness_refuses_a_round_that_breaks_its_group_rules() {
     let app = TestApp::spawn().await;
     let w = draft_2022(&app).await;
     let (ob, sc, rid) = (&w.ob, &w.sc, &w.rid);
-    assert_eq!(w.units.len(), 43, "43 heads in 4 groups");
+    // 34 units in the 4 groups of rules: 11 Party and Front bodies, 12 departments, 9 districts
+    // (whose secretary and chair both answer, hence 43 people) and 2 blocs.
+    assert_eq!(w.units.len(), 34, "34 units in 4 groups");
 
     // Readiness shows each broken rule; issuing is refused and changes nothing.
     let ready = app
@@ -493,7 +496,7 @@ async fn a_round_fixed_to_its_rules_is_ready_and_issues_a_decision_per_head() {
     assert_eq!(ready.body["ready"], true, "{ready:?}");
     assert_eq!(
         ready.body["assignment_count"],
-        3 * 8 + 3 * 6 + 5 * 18 + 4 * 11 + 1
+        3 * 5 + 3 * 6 + 5 * 12 + 4 * 11 + 1
     );
     let issued = w.issue(&app).await;
     assert_eq!(issued.status, 200, "{issued:?}");
@@ -501,7 +504,7 @@ async fn a_round_fixed_to_its_rules_is_ready_and_issues_a_decision_per_head() {
     let decisions = app
         .get(&format!("/api/v1/rounds/{rid}/decisions?limit=200"), sc)
         .await;
-    assert_eq!(decisions.body["items"].as_array().unwrap().len(), 43);
+    assert_eq!(decisions.body["items"].as_array().unwrap().len(), 34);
 }
 
 #[actix_web::test]
@@ -554,7 +557,7 @@ async fn search_ignores_diacritics_and_filters_by_group() {
             ob,
         )
         .await;
-    assert_eq!(in_group.body["items"].as_array().unwrap().len(), 90);
+    assert_eq!(in_group.body["items"].as_array().unwrap().len(), 5 * 12);
 }
 
 #[actix_web::test]
@@ -661,7 +664,7 @@ async fn heads_sign_the_frozen_terms() {
         .await;
     assert_eq!(
         committed.body["items"].as_array().unwrap().len(),
-        177,
+        3 * 5 + 3 * 6 + 5 * 12 + 4 * 11 + 1,
         "every assignment committed"
     );
     assert!(w.commitment_id.is_string());
@@ -1119,7 +1122,7 @@ async fn an_override_is_recorded_and_a_delegate_signs_for_the_head() {
     )
     .await;
     let url = format!("/api/v1/rounds/{}", round.id());
-    // 17 departments have no task: issuing needs a written reason, which is kept with the list.
+    // 11 departments have no task: issuing needs a written reason, which is kept with the list.
     let issued = app
         .post_if(
             &format!("{url}/issue"),
@@ -1131,7 +1134,7 @@ async fn an_override_is_recorded_and_a_delegate_signs_for_the_head() {
     assert_eq!(issued.status, 200, "{issued:?}");
     assert_eq!(
         issued.body["override_breaches"].as_array().unwrap().len(),
-        17
+        11
     );
     assert!(issued.body["override_reason"].is_string());
 

@@ -1,5 +1,6 @@
 //! Test harness: each test gets its own database, cloned from a template that holds the
-//! migrated schema and the demo data, and its own server on a free port, spoken to over HTTP.
+//! migrated schema and the demo tree (or, for the demo's own test, the schema alone), and its
+//! own server on a free port, spoken to over HTTP.
 //!
 //! The PostgreSQL server is `TEST_DATABASE_URL` or `DATABASE_URL` when set, else a private
 //! embedded server under the system temp dir, shared by test runs and reused between them.
@@ -45,17 +46,32 @@ fn server_url() -> &'static str {
     })
 }
 
-fn template_name() -> String {
+/// What a test database starts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Template {
+    /// The migrated schema and the demo tree (no rounds).
+    Tree,
+    /// The migrated schema alone.
+    Empty,
+}
+
+fn template_name(kind: Template) -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut hasher = Sha256::new();
     let mut files: Vec<_> = walk(&format!("{root}/migrations"));
-    files.push(format!("{root}/src/demo/demo.json"));
-    files.push(format!("{root}/src/demo/mod.rs"));
+    if kind == Template::Tree {
+        files.push(format!("{root}/src/demo/demo.json"));
+        files.push(format!("{root}/src/demo/mod.rs"));
+    }
     files.sort();
     for f in files {
         hasher.update(std::fs::read(&f).expect("read fixture"));
     }
-    format!("cadre_tpl_{}", &hex::encode(hasher.finalize())[..16])
+    let prefix = match kind {
+        Template::Tree => "cadre_tpl_",
+        Template::Empty => "cadre_tpl_empty_",
+    };
+    format!("{prefix}{}", &hex::encode(hasher.finalize())[..16])
 }
 
 fn walk(dir: &str) -> Vec<String> {
@@ -78,12 +94,16 @@ struct Name {
 }
 
 /// Creates the template once per server (guarded by an advisory lock), then a fresh database.
-async fn fresh_database() -> String {
+async fn fresh_database(kind: Template) -> String {
     let admin_url = format!("{}postgres", server_url());
     let mut admin = AsyncPgConnection::establish(&admin_url)
         .await
         .expect("connect to the test server");
-    let template = template_name();
+    let template = template_name(kind);
+    let other = template_name(match kind {
+        Template::Tree => Template::Empty,
+        Template::Empty => Template::Tree,
+    });
     admin
         .batch_execute("SELECT pg_advisory_lock(727274)")
         .await
@@ -107,11 +127,11 @@ async fn fresh_database() -> String {
         cadre_api::db::migrate(&url)
             .await
             .expect("migrate template");
-        {
+        if kind == Template::Tree {
             let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
-            cadre_api::demo::load(&mut conn)
+            cadre_api::demo::load_tree(&mut conn)
                 .await
-                .expect("load demo data");
+                .expect("load the demo tree");
         }
         admin
             .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
@@ -119,10 +139,11 @@ async fn fresh_database() -> String {
             .unwrap();
         // Old templates and test databases of earlier runs nobody is connected to.
         let stale: Vec<Name> = diesel::sql_query(
-            "SELECT datname FROM pg_database d WHERE (datname LIKE 'cadre\\_tpl\\_%' AND datname <> $1)
+            "SELECT datname FROM pg_database d WHERE (datname LIKE 'cadre\\_tpl\\_%' AND datname <> $1 AND datname <> $2)
              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
         )
         .bind::<diesel::sql_types::Text, _>(&template)
+        .bind::<diesel::sql_types::Text, _>(&other)
         .load(&mut admin)
         .await
         .unwrap();
@@ -241,8 +262,17 @@ impl TestApp {
 
     /// A server with the demo data set and adjusted settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(Template::Tree, adjust).await
+    }
+
+    /// A server on a database with the schema and nothing else (for loading the whole demo).
+    pub async fn spawn_empty() -> Self {
+        Self::spawn_on(Template::Empty, |_| {}).await
+    }
+
+    async fn spawn_on(kind: Template, adjust: impl FnOnce(&mut Config)) -> Self {
         sweep_old_databases().await;
-        let db = fresh_database().await;
+        let db = fresh_database(kind).await;
         let db_url = format!("{}{db}", server_url());
         let mut config = Config::for_tests(db_url.clone());
         config.workers = Some(1);
