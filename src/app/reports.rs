@@ -334,106 +334,144 @@ pub async fn write(
     tolerance: f64,
 ) -> Result<(ReportRow, bool), ApiError> {
     in_tx(conn, caller, async |tx| {
-        let rule = (
-            "progress is reported on issued assignments",
-            "chỉ báo cáo tiến độ nhiệm vụ đã ban hành",
-        );
-        let a = lock_under_way(
-            tx.conn,
-            caller,
-            assignment,
-            Permission::AssignmentPrepare,
-            rule,
-        )
-        .await?;
-        let (cadence, due_days) = cadence_of(tx.conn, &a).await?;
-        let period = Period::parse(code)
-            .filter(|p| Period::schedule(cadence, a.start_date, a.end_date).contains(p))
-            .ok_or_else(|| {
-                ApiError::violations(vec![Violation::new(
-                    "period",
-                    "not_in_schedule",
-                    "not a reporting period of this assignment (see reporting-schedule)",
-                    "không phải kỳ báo cáo của nhiệm vụ này",
-                )])
-            })?;
-        require_report_unlocked(tx.conn, a.id, period.end).await?;
-        let previous = repo::reports::previous_content(tx.conn, a.id, period.end)
+        write_step(tx, assignment, code, if_match, content, tolerance)
             .await?
-            .and_then(|c| c["confidence"].as_str().and_then(Confidence::parse));
-        let violations = content_violations(&a, &period, &content, previous);
-        if !violations.is_empty() {
-            return Err(ApiError::violations(violations));
-        }
-        let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
-        let (row, before) =
-            match repo::reports::lock_of_period(tx.conn, a.id, &period.code()).await? {
-                None => {
-                    let row = ReportRow {
-                        id: Uuid::now_v7(),
-                        assignment_id: a.id,
-                        period_code: period.code(),
-                        period_start: period.start,
-                        period_end: period.end,
-                        due_date: period.due(due_days).unwrap_or(period.end),
-                        state: ReportState::Draft,
-                        revision: 1,
-                        content: json,
-                        actual_value: content.actual_value,
-                        first_submitted_at: None,
-                        submitted_at: None,
-                        reviewed_at: None,
-                        reviewed_by: None,
-                        review_comment: None,
-                        version: 1,
-                        created_at: tx.now,
-                        updated_at: tx.now,
-                        source_document: None,
-                    };
-                    (repo::reports::insert(tx.conn, &row).await?, None)
-                }
-                Some(r) => {
-                    if_match.check(r.version)?;
-                    let state = r.state.next(ReportAction::Edit)?;
-                    let revision = r.revision + i32::from(r.state == ReportState::Accepted);
-                    let change = repo::reports::Content {
-                        state,
-                        revision,
-                        content: json,
-                        actual_value: content.actual_value,
-                    };
-                    let after = repo::reports::update_content(tx.conn, &r, change, tx.now).await?;
-                    (after, Some(r))
-                }
-            };
-        repo::reports::remember(tx.conn, &row, caller.account_id).await?;
-        if let Some(own) = row.actual_value {
-            crate::app::feeds::flag_disagreeing(
-                tx.conn,
-                a.id,
-                row.period_start,
-                row.period_end,
-                own,
-                tolerance,
-            )
-            .await?;
-        }
-        tx.record(Change {
-            action: if before.is_none() {
-                "progress_report.create"
-            } else {
-                "progress_report.update"
-            },
-            resource_type: ReportRow::RESOURCE,
-            resource_id: Some(row.id),
-            unit_id: Some(a.assignee_unit_id),
-            before: before.as_ref(),
-            after: Some(&row),
-        });
-        let is_new = before.is_none();
-        Ok((row, is_new))
+            .map_err(Refusal::into_error)
     })
     .await
+}
+
+/// The step of writing a report, shared by [`write`] and [`submit_batch`]: the assignment must
+/// be one the caller prepares reports for and under way, the period one of its schedule and
+/// not locked under a decided evaluation, the content within the rules, and a report already
+/// there must be named by its version.
+async fn write_step(
+    tx: &mut Tx<'_>,
+    assignment: Uuid,
+    code: &str,
+    if_match: &IfMatch,
+    content: ReportContent,
+    tolerance: f64,
+) -> Step<(ReportRow, bool)> {
+    let caller = tx.caller;
+    let rule = (
+        "progress is reported on issued assignments",
+        "chỉ báo cáo tiến độ nhiệm vụ đã ban hành",
+    );
+    let a = match lock_under_way(
+        tx.conn,
+        caller,
+        assignment,
+        Permission::AssignmentPrepare,
+        rule,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return Refusal::of(e, "assignment_id").map(Err),
+    };
+    let (cadence, due_days) = cadence_of(tx.conn, &a).await?;
+    let Some(period) = Period::parse(code)
+        .filter(|p| Period::schedule(cadence, a.start_date, a.end_date).contains(p))
+    else {
+        return Ok(Err(Refusal::rules(vec![Violation::new(
+            "period",
+            "not_in_schedule",
+            "not a reporting period of this assignment (see reporting-schedule)",
+            "không phải kỳ báo cáo của nhiệm vụ này",
+        )])));
+    };
+    if let Err(e) = require_report_unlocked(tx.conn, a.id, period.end).await {
+        let locked = Violation::new(
+            "period",
+            "locked",
+            "a decided evaluation rests on this period; the Board must reopen it first",
+            "kỳ này là căn cứ của kết quả đã quyết định; Ban Tổ chức cần mở lại trước",
+        );
+        return Refusal::with(e, locked).map(Err);
+    }
+    let previous = repo::reports::previous_content(tx.conn, a.id, period.end)
+        .await?
+        .and_then(|c| c["confidence"].as_str().and_then(Confidence::parse));
+    let violations = content_violations(&a, &period, &content, previous);
+    if !violations.is_empty() {
+        return Ok(Err(Refusal::rules(violations)));
+    }
+    let json = serde_json::to_value(&content).map_err(ApiError::internal)?;
+    let (row, before) = match repo::reports::lock_of_period(tx.conn, a.id, &period.code()).await? {
+        None => {
+            let row = ReportRow {
+                id: Uuid::now_v7(),
+                assignment_id: a.id,
+                period_code: period.code(),
+                period_start: period.start,
+                period_end: period.end,
+                due_date: period.due(due_days).unwrap_or(period.end),
+                state: ReportState::Draft,
+                revision: 1,
+                content: json,
+                actual_value: content.actual_value,
+                first_submitted_at: None,
+                submitted_at: None,
+                reviewed_at: None,
+                reviewed_by: None,
+                review_comment: None,
+                version: 1,
+                created_at: tx.now,
+                updated_at: tx.now,
+                source_document: None,
+            };
+            (repo::reports::insert(tx.conn, &row).await?, None)
+        }
+        Some(r) => {
+            if let Err(e) = if_match.check(r.version) {
+                return Refusal::of(e, "version").map(Err);
+            }
+            let state = match r.state.next(ReportAction::Edit) {
+                Ok(state) => state,
+                Err(t) => {
+                    let v =
+                        Violation::new("period", "invalid_state", t.to_string(), t.message_vi());
+                    return Refusal::with(t.into(), v).map(Err);
+                }
+            };
+            let revision = r.revision + i32::from(r.state == ReportState::Accepted);
+            let change = repo::reports::Content {
+                state,
+                revision,
+                content: json,
+                actual_value: content.actual_value,
+            };
+            let after = repo::reports::update_content(tx.conn, &r, change, tx.now).await?;
+            (after, Some(r))
+        }
+    };
+    repo::reports::remember(tx.conn, &row, caller.account_id).await?;
+    if let Some(own) = row.actual_value {
+        crate::app::feeds::flag_disagreeing(
+            tx.conn,
+            a.id,
+            row.period_start,
+            row.period_end,
+            own,
+            tolerance,
+        )
+        .await?;
+    }
+    tx.record(Change {
+        action: if before.is_none() {
+            "progress_report.create"
+        } else {
+            "progress_report.update"
+        },
+        resource_type: ReportRow::RESOURCE,
+        resource_id: Some(row.id),
+        unit_id: Some(a.assignee_unit_id),
+        before: before.as_ref(),
+        after: Some(&row),
+    });
+    let is_new = before.is_none();
+    Ok(Ok((row, is_new)))
 }
 
 /// Applies `action` to report `id`: the head submits (`commitment_sign` on the assignee unit),
@@ -564,6 +602,74 @@ pub async fn accept_batch(
                 item.comment,
             )
             .await?;
+            Ok(done.map(|row| Written {
+                id: row.id,
+                version: row.version,
+            }))
+        })
+        .await
+    })
+    .await
+}
+
+/// One report of a head's batch: what it says, for one assignment.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSubmission {
+    /// The assignment reported on.
+    pub assignment_id: Uuid,
+    /// The version of the period's report last read, when one is already there (a draft or a
+    /// returned report); absent for a new report.
+    pub version: Option<i32>,
+    /// What the report says.
+    #[validate(nested)]
+    pub content: ReportContent,
+}
+
+/// A head's reports for one period, submitted together.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSubmissions {
+    /// The reporting period, e.g. `2022-Q3`.
+    #[validate(length(min = 1, max = 10))]
+    pub period: String,
+    /// The reports, 1 to 1000.
+    #[validate(length(min = 1, max = 1000))]
+    pub reports: Vec<ReportSubmission>,
+}
+
+/// A head writes and submits the reports of many assignments for one period in one
+/// transaction, each through the steps of [`write`] and of submitting (`commitment_sign` on
+/// its assignee unit): good items are submitted, bad ones rejected with their errors.
+pub async fn submit_batch(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    batch: ReportSubmissions,
+    tolerance: f64,
+) -> Result<BatchOutcome, ApiError> {
+    require_somewhere(caller, Permission::CommitmentSign)?;
+    let period = batch.period;
+    in_tx(conn, caller, async |tx| {
+        batch::run(tx, "reports", batch.reports, async |tx, item| {
+            if let Err(e) = item.validate() {
+                return Ok(Err(Refusal::invalid(&e)));
+            }
+            let if_match = IfMatch(item.version.map(etag));
+            let written = write_step(
+                tx,
+                item.assignment_id,
+                &period,
+                &if_match,
+                item.content,
+                tolerance,
+            )
+            .await?;
+            let row = match written {
+                Ok((row, _)) => row,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let if_match = IfMatch(Some(etag(row.version)));
+            let done = review(tx, row.id, &if_match, ReportAction::Submit, None).await?;
             Ok(done.map(|row| Written {
                 id: row.id,
                 version: row.version,

@@ -482,3 +482,112 @@ async fn a_batch_holds_at_most_a_thousand_items() {
         .await;
     assert_eq!(counts(&res), (json!(0), json!(1000)), "{res:?}");
 }
+
+#[actix_web::test]
+async fn a_heads_reports_of_a_period_are_submitted_in_one_call() {
+    let app = TestApp::spawn().await;
+    let (ob, sc, head) = (
+        app.token("bantochuc.1").await,
+        app.token("thuongvu.1").await,
+        app.token("head.so-tnmt").await,
+    );
+    let (tnmt, khdt) = (app.unit("VP-SO-TNMT").await, app.unit("VP-SO-KHDT").await);
+    let round = Round::of(&app, "VP").draft().await.round;
+    let mut batch: Vec<Value> = (0..60)
+        .map(|i| task(round, tnmt, &format!("NV-{i:02}")))
+        .collect();
+    batch.push(task(round, khdt, "NV-KHDT"));
+    let created = app
+        .post(
+            &format!("/api/v1/rounds/{round}/assignments/batch"),
+            &ob,
+            json!({ "assignments": batch }),
+        )
+        .await;
+    assert_eq!(counts(&created), (json!(61), json!(0)), "{created:?}");
+    let path = format!("/api/v1/rounds/{round}");
+    let etag = app.get(&path, &sc).await.etag();
+    let issued = app
+        .post_if(&format!("{path}/issue"), &sc, &etag, json!({}))
+        .await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    let ids: Vec<Uuid> = created.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    // Two of the period's reports are already drafts.
+    let mut drafts = Vec::new();
+    for id in &ids[1..3] {
+        let written = app
+            .send(
+                Method::PUT,
+                &format!("/api/v1/assignments/{id}/progress-reports/2022-Q1"),
+                &head,
+                Some(task_report(20.0)),
+                &[],
+            )
+            .await;
+        assert_eq!(written.status, 201, "{written:?}");
+        drafts.push(written.body["version"].clone());
+    }
+    let item = |id: Uuid| json!({"assignment_id": id, "content": task_report(25.0)});
+    let mut items = vec![
+        item(ids[0]),
+        merged(item(ids[1]), json!({"version": drafts[0]})),
+        item(ids[2]),
+        item(ids[60]),
+        json!({"assignment_id": ids[3], "content": {"narrative": "", "confidence": "on_track"}}),
+    ];
+    items.extend(ids[4..60].iter().map(|id| item(*id)));
+    let url = "/api/v1/progress-reports/submit-batch";
+
+    // Only a head submits; a bad body is refused whole.
+    let body = json!({"period": "2022-Q1", "reports": items});
+    assert_problem(&app.post(url, &ob, body.clone()).await, 403);
+    assert_problem(
+        &app.post(url, &head, json!({"period": "2022-Q1", "reports": []}))
+            .await,
+        422,
+    );
+
+    let started = Instant::now();
+    let res = app.post(url, &head, body).await;
+    let took = started.elapsed();
+    println!("TIMING 60 reports written and submitted in one call: {took:?}");
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(counts(&res), (json!(58), json!(3)), "{res:?}");
+    let codes = |i: usize| -> Vec<String> {
+        res.body["items"][i]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["field"].as_str().unwrap(),
+                    e["code"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(2), ["reports[2].version:required"]);
+    assert_eq!(codes(3), ["reports[3].assignment_id:not_found"]);
+    assert_eq!(codes(4), ["reports[4].content.narrative:length"]);
+    for i in [0, 1, 5] {
+        let id = res.body["items"][i]["id"].as_str().unwrap().to_string();
+        let report = app
+            .get(&format!("/api/v1/progress-reports/{id}"), &head)
+            .await;
+        assert_eq!(report.body["state"], "submitted", "{report:?}");
+        assert_eq!(report.body["version"], res.body["items"][i]["version"]);
+    }
+    // The same period again: every report is already submitted, nothing is written.
+    let audit = app.audit_count().await;
+    let again = json!({"period": "2022-Q1", "reports": [merged(item(ids[0]),
+        json!({"version": res.body["items"][0]["version"]}))]});
+    let res = app.post(url, &head, again).await;
+    assert_eq!(counts(&res), (json!(0), json!(1)), "{res:?}");
+    assert_eq!(app.audit_count().await, audit);
+}

@@ -1194,6 +1194,11 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 "product_description": "Sản phẩm", "start_date": "2023-01-01",
                 "end_date": "2023-12-31"}]}),
         ),
+        "submit progress reports in one call" => Call::post(
+            "/api/v1/progress-reports/submit-batch".into(),
+            json!({"period": "2022-Q1", "reports": [
+                {"assignment_id": issued_task(app, w).await, "content": report_body()}]}),
+        ),
         "accept progress reports in one call" => {
             let task = issued_task(app, w).await;
             let draft = app
@@ -1763,6 +1768,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "create assignments in one call",
         [404, 200, 200, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "submit progress reports in one call",
+        [403, 403, 403, 403, 200, 403, 403, 403, 403],
     ),
     (
         "accept progress reports in one call",

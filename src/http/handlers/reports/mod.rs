@@ -28,6 +28,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(submit)
         .service(accept)
         .service(accept_batch)
+        .service(submit_batch)
         .service(return_report)
         .service(record_past_reports);
 }
