@@ -24,6 +24,10 @@ pub struct PeopleFilter {
     pub year: i32,
     /// Only assignments of this round.
     pub round_id: Option<Uuid>,
+    /// The grades as they stood at a cut-off, ignoring later decisions and overrides: a date
+    /// (the end of that day, UTC) or an RFC 3339 moment; default: now.
+    #[param(max_length = 40)]
+    pub as_of: Option<String>,
 }
 
 /// One graded assignment in a person's results.
@@ -64,7 +68,8 @@ pub async fn results(
     filter: &PeopleFilter,
 ) -> Result<Vec<PersonResult>, ApiError> {
     require_somewhere(caller, Permission::CadreRecordRead)?;
-    let rows = repo::results::person_grades(conn, filter.year, filter.round_id).await?;
+    let at = super::results::moment(filter.as_of.as_deref())?;
+    let rows = repo::results::person_grades(conn, filter.year, filter.round_id, at).await?;
     let pairs: Vec<(Uuid, Uuid)> = rows.iter().map(|r| (r.0, r.2)).collect();
     let readable = readable_records(conn, caller, &pairs).await?;
     let mut people: Vec<PersonResult> = Vec::new();

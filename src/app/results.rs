@@ -19,7 +19,9 @@ use crate::db::models::PublicationRow;
 use crate::db::repo;
 use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
-use crate::domain::results::{IndicatorTally, Known, Tally};
+use crate::domain::results::{
+    item_points, rank, status, IndicatorTally, Known, RankedUnit, ScoredItem, Tally,
+};
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
 use crate::domain::target::{completion_ratio, is_met};
 use crate::domain::workflow::RoundState;
@@ -171,7 +173,7 @@ pub struct Published {
 }
 
 /// The moment figures are taken at: an RFC 3339 moment, the end of a day, or now.
-fn moment(as_of: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
+pub(super) fn moment(as_of: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
     let Some(text) = as_of else {
         return Ok(Utc::now());
     };
@@ -435,6 +437,49 @@ pub async fn report(
         group_by,
         total,
         rows,
+    })
+}
+
+/// The units ranked by score at a moment.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// The moment the figures are taken at.
+    pub as_of: DateTime<Utc>,
+    /// The units, best first.
+    pub units: Vec<RankedUnit>,
+}
+
+/// The assignee units of the assignments `filter` covers, ranked by the mean points of their
+/// assignments as known at the cut-off (see [`item_points`]), each with its derivation.
+pub async fn ranking(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    filter: &ResultFilter,
+) -> Result<Ranking, ApiError> {
+    let c = covered(conn, caller, filter).await?;
+    let day = c.at.date_naive();
+    let mut units: BTreeMap<Uuid, (String, Vec<ScoredItem>)> = BTreeMap::new();
+    for line in &c.lines {
+        let status = status(&line.known, day);
+        let entry = units
+            .entry(line.unit_id)
+            .or_insert_with(|| (line.unit_name.clone(), Vec::new()));
+        entry.1.push(ScoredItem {
+            assignment_id: line.id,
+            title: line.title.clone(),
+            completion: line.known.completion,
+            status,
+            points: item_points(line.known.completion, status),
+        });
+    }
+    Ok(Ranking {
+        as_of: c.at,
+        units: rank(
+            units
+                .into_iter()
+                .map(|(id, (name, items))| (id, name, items))
+                .collect(),
+        ),
     })
 }
 

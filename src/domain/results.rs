@@ -275,6 +275,97 @@ impl PersonTally {
     }
 }
 
+/// Share of an item's points lost when its product came late (NĐ 335/2025: a quarter of the
+/// progress points).
+pub const LATE_LOSS: f64 = 0.25;
+
+/// One assignment as it counts in its unit's score.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ScoredItem {
+    /// The assignment.
+    pub assignment_id: uuid::Uuid,
+    /// Its title.
+    pub title: String,
+    /// Completion ratio known at the cut-off (1.0 = done), if any.
+    pub completion: Option<f64>,
+    /// Its status at the cut-off.
+    pub status: Timeliness,
+    /// Points out of 100: completion (capped at 100%), less a quarter when done late.
+    pub points: f64,
+}
+
+/// The points of one assignment: its completion capped at 100% (none known counts as 0), a
+/// quarter less when the product came late; a product done counts in full.
+pub fn item_points(completion: Option<f64>, status: Timeliness) -> f64 {
+    let done = matches!(
+        status,
+        Timeliness::CompletedOnTime | Timeliness::CompletedLate
+    );
+    let ratio = if done {
+        1.0
+    } else {
+        completion
+            .filter(|c| c.is_finite())
+            .unwrap_or(0.0)
+            .clamp(0.0, 1.0)
+    };
+    let late = if status == Timeliness::CompletedLate {
+        1.0 - LATE_LOSS
+    } else {
+        1.0
+    };
+    (ratio * late * 1000.0).round() / 10.0
+}
+
+/// A unit's place in the ranking, with the items its score is the mean of.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RankedUnit {
+    /// Place, 1 first; units with equal scores share a place (1, 2, 2, 4).
+    pub rank: u32,
+    /// The unit.
+    pub unit_id: uuid::Uuid,
+    /// Its name.
+    pub unit_name: String,
+    /// The mean of its items' points, rounded to one decimal.
+    pub score: f64,
+    /// The items, in the order given.
+    pub items: Vec<ScoredItem>,
+}
+
+/// Ranks units by the mean points of their items (Imihigo-style performance contracts): best
+/// first, equal scores sharing a place, then by name. Units without items are left out.
+pub fn rank(units: Vec<(uuid::Uuid, String, Vec<ScoredItem>)>) -> Vec<RankedUnit> {
+    let mut scored: Vec<RankedUnit> = units
+        .into_iter()
+        .filter(|(_, _, items)| !items.is_empty())
+        .map(|(unit_id, unit_name, items)| {
+            let mean = items.iter().map(|i| i.points).sum::<f64>() / items.len() as f64;
+            RankedUnit {
+                rank: 0,
+                unit_id,
+                unit_name,
+                score: (mean * 10.0).round() / 10.0,
+                items,
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.unit_name.cmp(&b.unit_name))
+    });
+    let mut previous: Option<(f64, u32)> = None;
+    for (i, u) in scored.iter_mut().enumerate() {
+        let place = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        u.rank = match previous {
+            Some((score, rank)) if score == u.score => rank,
+            _ => place,
+        };
+        previous = Some((u.score, u.rank));
+    }
+    scored
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,5 +678,67 @@ mod tests {
             (1, 0, 0, Some(50.0))
         );
         assert_eq!(IndicatorTally::default().met_rate, None);
+    }
+
+    fn scored(points: &[(Option<f64>, Timeliness)]) -> Vec<ScoredItem> {
+        points
+            .iter()
+            .map(|&(completion, status)| ScoredItem {
+                assignment_id: uuid::Uuid::nil(),
+                title: "x".into(),
+                completion,
+                status,
+                points: item_points(completion, status),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_items_points_are_its_completion_less_a_quarter_when_late() {
+        use Timeliness::*;
+        assert_eq!(item_points(Some(1.3), CompletedOnTime), 100.0);
+        assert_eq!(item_points(None, CompletedLate), 75.0);
+        assert_eq!(item_points(Some(0.85), InProgressWithinDeadline), 85.0);
+        assert_eq!(item_points(Some(1.2), Overdue), 100.0);
+        assert_eq!(item_points(None, Overdue), 0.0);
+        assert_eq!(item_points(Some(f64::NAN), Overdue), 0.0);
+    }
+
+    #[test]
+    fn units_rank_by_mean_points_sharing_places_on_ties() {
+        use Timeliness::*;
+        let u = |n: u128| uuid::Uuid::from_u128(n);
+        let ranked = rank(vec![
+            (
+                u(1),
+                "Yên Lạc".into(),
+                scored(&[(None, CompletedOnTime), (Some(0.5), Overdue)]),
+            ),
+            (
+                u(2),
+                "Bình Xuyên".into(),
+                scored(&[(None, CompletedOnTime)]),
+            ),
+            (
+                u(3),
+                "Tam Đảo".into(),
+                scored(&[(None, CompletedLate), (None, CompletedLate)]),
+            ),
+            (u(4), "Sông Lô".into(), scored(&[(None, CompletedLate)])),
+            (u(5), "Lập Thạch".into(), Vec::new()),
+        ]);
+        let places: Vec<(u32, &str, f64)> = ranked
+            .iter()
+            .map(|r| (r.rank, r.unit_name.as_str(), r.score))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                (1, "Bình Xuyên", 100.0),
+                (2, "Sông Lô", 75.0),
+                (2, "Tam Đảo", 75.0),
+                (2, "Yên Lạc", 75.0),
+            ]
+        );
     }
 }

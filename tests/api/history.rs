@@ -269,4 +269,28 @@ async fn past_decisions_are_entered_with_their_days_and_rest_on_the_record() {
         (later["good"].clone(), later["complete"].clone()),
         (json!(1), json!(1))
     );
+
+    // The results of people follow the same days.
+    let people = |as_of: &'static str| {
+        let (app, ob) = (&app, &ob);
+        async move {
+            let res = app
+                .get(
+                    &format!("/api/v1/reports/people?year=2022&as_of={as_of}"),
+                    ob,
+                )
+                .await;
+            assert_eq!(res.status, 200, "{res:?}");
+            res.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["tally"]["graded"].as_u64().unwrap())
+                .sum::<u64>()
+        }
+    };
+    assert_eq!(people("2023-01-10").await, 0);
+    // Two grades: the TNMT one goes to both directors of 2022 (the post changed hands on
+    // 1 July), the KHDT one to its director.
+    assert_eq!(people("2023-01-31").await, 3);
 }

@@ -257,3 +257,87 @@ async fn roles_that_may_not_read_results_are_refused() {
     let anonymous = app.send(reqwest::Method::GET, &url, "", None, &[]).await;
     assert_eq!(anonymous.status, 401, "{anonymous:?}");
 }
+
+#[actix_web::test]
+async fn units_rank_by_score_with_its_derivation_as_of_any_moment() {
+    let app = TestApp::spawn().await;
+    let (sc, head) = (
+        app.token("thuongvu.1").await,
+        app.token("head.so-tnmt").await,
+    );
+    let year = this_year();
+    let built = Round::of(&app, "VP")
+        .in_year(year)
+        .override_reason("Xếp hạng thử")
+        .task_with("VP-SO-TNMT", spanning(year))
+        .task_with("VP-SO-KHDT", spanning(year))
+        .task_with("VP-SO-GDDT", spanning(year))
+        .issue()
+        .await;
+    let period = format!("{year}-Q1");
+    accepted_report(
+        &app,
+        built.tasks[0],
+        "head.so-tnmt",
+        &period,
+        task_report(100.0),
+    )
+    .await;
+    let between = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    accepted_report(
+        &app,
+        built.tasks[1],
+        "head.so-khdt",
+        &period,
+        task_report(50.0),
+    )
+    .await;
+
+    let url = format!("/api/v1/reports/ranking?round_id={}", built.round);
+    let places = |res: &Res| -> Vec<(u64, String, f64)> {
+        res.body["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let name = u["unit_name"].as_str().unwrap();
+                (
+                    u["rank"].as_u64().unwrap(),
+                    name.to_owned(),
+                    u["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let now = app.get(&url, &sc).await;
+    assert_eq!(now.status, 200, "{now:?}");
+    let ranked = places(&now);
+    assert_eq!(
+        ranked.iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(),
+        [(1, 100.0), (2, 50.0), (3, 0.0)],
+        "{now:?}"
+    );
+    let first = &now.body["units"][0]["items"][0];
+    assert_eq!(first["assignment_id"], json!(built.tasks[0]));
+    assert_eq!(first["status"], "completed_on_time");
+    assert_eq!(first["points"], 100.0);
+
+    // As of the moment between the two reports, the second unit had nothing yet.
+    let then = app
+        .get(&format!("{url}&as_of={}", between.replace('+', "%2B")), &sc)
+        .await;
+    assert_eq!(then.status, 200, "{then:?}");
+    assert_eq!(
+        places(&then).iter().map(|p| (p.0, p.2)).collect::<Vec<_>>(),
+        [(1, 100.0), (2, 0.0), (2, 0.0)],
+        "{then:?}"
+    );
+    // A head ranks only what they may count.
+    let own = app.get(&url, &head).await;
+    assert_eq!(own.status, 200, "{own:?}");
+    assert_eq!(own.body["units"].as_array().unwrap().len(), 1, "{own:?}");
+    assert_eq!(
+        own.body["units"][0]["items"][0]["assignment_id"],
+        json!(built.tasks[0])
+    );
+}

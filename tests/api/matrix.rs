@@ -1226,6 +1226,10 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             )
         }
         "report results per person" => Call::get("/api/v1/reports/people?year=2022".into()),
+        "rank units by score" => Call::get(format!(
+            "/api/v1/reports/ranking?round_id={}",
+            w.issued_round
+        )),
         "report results per indicator" => Call::get(format!(
             "/api/v1/reports/indicators?round_id={}",
             w.issued_round
@@ -1760,6 +1764,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "report results per person",
         [403, 200, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "rank units by score",
+        [403, 200, 200, 200, 200, 200, 403, 403, 403],
     ),
     (
         "report results per indicator",

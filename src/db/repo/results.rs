@@ -284,7 +284,9 @@ pub async fn person_grades(
     conn: &mut AsyncPgConnection,
     year: i32,
     round: Option<Uuid>,
+    at: DateTime<Utc>,
 ) -> QueryResult<Vec<PersonGrade>> {
+    let later = diesel::alias!(evaluations as later);
     let mut q = evaluation_attributions::table
         .inner_join(
             evaluations::table.on(evaluations::id.eq(evaluation_attributions::evaluation_id)),
@@ -293,7 +295,17 @@ pub async fn person_grades(
         .inner_join(rounds::table.on(rounds::id.eq(assignments::round_id)))
         .inner_join(cadres::table.on(cadres::id.eq(evaluation_attributions::cadre_id)))
         .filter(rounds::year.eq(year))
-        .filter(evaluations::state.eq(EvaluationState::Decided))
+        .filter(evaluations::decided_at.le(at))
+        .filter(
+            // Standing at `at`: decided and never overridden, or overridden after `at`.
+            evaluations::state
+                .eq(EvaluationState::Decided)
+                .or(evaluations::id.nullable().eq_any(
+                    later
+                        .filter(later.field(evaluations::decided_at).gt(at))
+                        .select(later.field(evaluations::supersedes_id)),
+                )),
+        )
         .order((cadres::id, evaluations::id))
         .select((
             cadres::id,

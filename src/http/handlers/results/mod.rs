@@ -11,6 +11,7 @@ mod per_indicator;
 mod per_person;
 mod public;
 mod publication;
+mod ranked;
 mod report;
 mod views;
 
@@ -21,12 +22,14 @@ pub use self::per_indicator::*;
 pub use self::per_person::*;
 pub use self::public::*;
 pub use self::publication::*;
+pub use self::ranked::*;
 pub use self::report::*;
 pub use self::views::*;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(results)
         .service(indicators)
+        .service(ranking)
         .service(people)
         .service(export)
         .service(publish)
