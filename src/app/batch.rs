@@ -9,7 +9,7 @@ use diesel_async::{AnsiTransactionManager, TransactionManager};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::{ValidationErrors, ValidationErrorsKind};
+use validator::ValidationErrors;
 
 use super::Tx;
 use crate::domain::Violation;
@@ -198,65 +198,13 @@ impl Refusal {
 
     /// The item's `validator` rules that failed (the single endpoint checks them on the body).
     pub fn invalid(errors: &ValidationErrors) -> Self {
-        Self::rules(field_violations(errors))
+        Self::rules(super::validation::violations(errors))
     }
 
     /// The error the single endpoint answers.
     pub fn into_error(self) -> ApiError {
         self.error
     }
-}
-
-/// The `validator` failures as violations, one per field and rule, fields as JSON paths.
-fn field_violations(errors: &ValidationErrors) -> Vec<Violation> {
-    fn code(c: &str) -> &'static str {
-        match c {
-            "length" => "length",
-            "range" => "range",
-            "email" => "email",
-            "url" => "url",
-            "code_format" => "code_format",
-            "control_characters" => "control_characters",
-            "required" => "required",
-            _ => "invalid",
-        }
-    }
-    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<Violation>) {
-        for (field, kind) in errors.errors() {
-            let path = if prefix.is_empty() {
-                field.to_string()
-            } else {
-                format!("{prefix}.{field}")
-            };
-            match kind {
-                ValidationErrorsKind::Field(list) => {
-                    for e in list {
-                        let en = e
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| e.code.to_string());
-                        let vi = match e.code.as_ref() {
-                            "length" => "độ dài không hợp lệ".to_string(),
-                            "range" => "giá trị nằm ngoài phạm vi cho phép".to_string(),
-                            _ => en.clone(),
-                        };
-                        out.push(Violation::new(path.clone(), code(&e.code), en, vi));
-                    }
-                }
-                ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
-                ValidationErrorsKind::List(items) => {
-                    for (i, inner) in items {
-                        walk(&format!("{path}[{i}]"), inner, out);
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk("", errors, &mut out);
-    out.sort_by(|a, b| (&a.field, a.code).cmp(&(&b.field, b.code)));
-    out
 }
 
 /// Runs `step` on each of `items` (the request's list `collection`, e.g. `reports`) in its own

@@ -34,6 +34,7 @@ pub mod results;
 pub mod rounds;
 pub mod supervision;
 pub mod units;
+pub mod validation;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};

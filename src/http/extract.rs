@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tracing_actix_web::RequestId;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use validator::{Validate, ValidationErrors};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Msg};
@@ -38,48 +38,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 
 /// Maps `validator` failures to a 422 with one entry per field and rule.
 pub fn validation_error(errors: ValidationErrors) -> ApiError {
-    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<(String, String, String)>) {
-        for (field, kind) in errors.errors() {
-            let path = if prefix.is_empty() {
-                field.to_string()
-            } else {
-                format!("{prefix}.{field}")
-            };
-            match kind {
-                ValidationErrorsKind::Field(list) => {
-                    for e in list {
-                        let msg = e
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| e.code.to_string());
-                        out.push((path.clone(), e.code.to_string(), msg));
-                    }
-                }
-                ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
-                ValidationErrorsKind::List(items) => {
-                    for (i, inner) in items {
-                        walk(&format!("{path}[{i}]"), inner, out);
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk("", &errors, &mut out);
-    out.sort();
-    out.into_iter().fold(
-        ApiError::unprocessable("see errors for each field", "xem chi tiết lỗi từng trường"),
-        |e, (field, code, msg)| {
-            let vi = match code.as_str() {
-                "length" => "độ dài không hợp lệ".to_string(),
-                "range" => "giá trị nằm ngoài phạm vi cho phép".to_string(),
-                "email" => "địa chỉ thư điện tử không hợp lệ".to_string(),
-                _ => msg.clone(),
-            };
-            e.field(field, code, Msg::new(msg, vi))
-        },
-    )
+    ApiError::violations(crate::app::validation::violations(&errors))
 }
 
 /// Maps JSON body errors: syntax → 400, wrong shape → 422, size → 413, media type → 415.
