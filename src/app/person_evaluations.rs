@@ -302,6 +302,7 @@ async fn contributions(
             assignment_id: a.id,
             key: a.code.clone().unwrap_or_else(|| a.title.clone()),
             title: a.title.clone(),
+            unit_id: a.assignee_unit_id,
             roles,
             share,
             grade: evaluation.and_then(|e| e.decided_grade),
@@ -328,9 +329,17 @@ async fn assess(
     let contributions = contributions(conn, s, p, rules, &units).await?;
     let facts = person_facts(&contributions, codes);
     let suggestion = grading::suggest(rules, &facts);
-    let group =
-        repo::person_evaluations::group_of(conn, s.evaluating_unit_id, p.end.year(), &units)
-            .await?;
+    // The quota group: one holding the person's own unit, else one holding a unit they
+    // answered for (a district's chair counts among the districts).
+    let answered: Vec<Uuid> = contributions.iter().map(|c| c.unit_id).collect();
+    let mut group = None;
+    for among in [&units, &answered] {
+        if group.is_none() {
+            group =
+                repo::person_evaluations::group_of(conn, s.evaluating_unit_id, p.end.year(), among)
+                    .await?;
+        }
+    }
     Ok((
         Basis {
             contributions,

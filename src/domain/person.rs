@@ -77,6 +77,8 @@ pub struct Contribution {
     pub key: String,
     /// Its title.
     pub title: String,
+    /// The unit it was assigned to.
+    pub unit_id: Uuid,
     /// What the person answered for it as (for a collective, empty).
     pub roles: Vec<AccountableRole>,
     /// Share of the period the person held a position answering for it (0–1).
@@ -164,6 +166,7 @@ mod tests {
             assignment_id: Uuid::nil(),
             key: key.into(),
             title: key.into(),
+            unit_id: Uuid::nil(),
             roles: vec![AccountableRole::Secretary],
             share,
             grade: None,
