@@ -337,7 +337,7 @@ async fn apply(
     tx.changed(
         "assignment.amend",
         a.id,
-        Some(a.assigning_unit_id),
+        Some(a.assignee_unit_id),
         a,
         &after,
     );

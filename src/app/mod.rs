@@ -17,6 +17,7 @@ pub mod commitments;
 pub mod consequences;
 pub mod crud;
 pub mod evaluations;
+pub mod events;
 pub mod evidence;
 pub mod feeds;
 pub mod findings;
@@ -42,7 +43,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::db::models::AuditRow;
+use crate::db::models::{AuditRow, NewEventRow};
 use crate::error::ApiError;
 
 /// The version a client last read, from `If-Match`.
@@ -206,10 +207,15 @@ pub async fn in_tx<T>(
         Ok(_) if tx.records.is_empty() => {
             Err(ApiError::internal("a change without an audit record"))
         }
-        Ok(value) => crate::db::repo::audit::insert(tx.conn, &tx.records)
-            .await
-            .map(|()| value)
-            .map_err(ApiError::from),
+        Ok(value) => {
+            let events: Vec<NewEventRow> = tx.records.iter().map(event_of).collect();
+            let written = async {
+                crate::db::repo::audit::insert(tx.conn, &tx.records).await?;
+                // Last, right before the commit: the feed's lock is held until it.
+                crate::db::repo::events::append(tx.conn, &events).await
+            };
+            written.await.map(|()| value).map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     let conn = tx.conn;
@@ -222,6 +228,25 @@ pub async fn in_tx<T>(
             AnsiTransactionManager::rollback_transaction(conn).await?;
             Err(e)
         }
+    }
+}
+
+/// The domain event of an audited change: its type, the object, its unit and version.
+fn event_of(r: &AuditRow) -> NewEventRow {
+    let version = r
+        .after
+        .as_ref()
+        .and_then(|a| a.get("version"))
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok());
+    NewEventRow {
+        id: r.id,
+        type_: crate::domain::events::event_type(&r.action),
+        resource_type: r.resource_type.clone(),
+        resource_id: r.resource_id,
+        unit_id: r.unit_id,
+        version,
+        time: r.at,
     }
 }
 

@@ -674,7 +674,15 @@ pub async fn issue(
                     },
                 )
                 .await?;
-                repo::rounds::set_assignment_issued(tx.conn, &a, state, 1, tx.now).await?;
+                let after =
+                    repo::rounds::set_assignment_issued(tx.conn, &a, state, 1, tx.now).await?;
+                tx.changed(
+                    "assignment.issue",
+                    a.id,
+                    Some(a.assignee_unit_id),
+                    &a,
+                    &after,
+                );
                 issued.push(IssuedTerms {
                     assignee_unit_id: a.assignee_unit_id,
                     assignment_id: a.id,

@@ -163,6 +163,33 @@ pub struct AuditRow {
     pub after: Option<serde_json::Value>,
 }
 
+/// A row of `events` as read (its position drawn at commit).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub position: i64,
+    pub id: Uuid,
+    pub type_: String,
+    pub resource_type: String,
+    pub resource_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub version: Option<i32>,
+    pub time: DateTime<Utc>,
+}
+
+/// A new row of `events` (its position is drawn by the table's default).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEventRow {
+    pub id: Uuid,
+    pub type_: String,
+    pub resource_type: String,
+    pub resource_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub version: Option<i32>,
+    pub time: DateTime<Utc>,
+}
+
 /// A row of `idempotency_keys`: a request claimed under an `Idempotency-Key`, with its stored
 /// response once it has one.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -521,6 +521,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (position) {
+        position -> Int8,
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Uuid>,
+        unit_id -> Nullable<Uuid>,
+        version -> Nullable<Int4>,
+        time -> Timestamptz,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
 diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
@@ -570,6 +584,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_paper_sources,
     consequences,
     person_evaluations,
+    events,
 );
 
 diesel::table! {

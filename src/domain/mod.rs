@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod commitment;
 pub mod consequence;
 pub mod evaluation;
+pub mod events;
 pub mod evidence;
 pub mod feed;
 pub mod grading;

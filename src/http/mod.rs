@@ -71,6 +71,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(handlers::evaluations::routes)
             .configure(handlers::consequences::routes)
             .configure(handlers::person_evaluations::routes)
+            .configure(handlers::events::routes)
             .configure(handlers::results::routes),
     );
 }

@@ -169,6 +169,7 @@ Updates require `If-Match` with the ETag last read.",
         (name = "feeds", description = "Department data feeds: licences and batches of indicator values"),
         (name = "evaluations", description = "Grading rule sets; self-assessment, appraisal, decision and override of each assignment's grade"),
         (name = "person evaluations", description = "Evaluation of people and collectives by their products: a cadre's year or term over every assignment they answered for, with the quota of excellent grades counted per person"),
+        (name = "events", description = "The event feed: every change as a CloudEvents 1.0 event, in commit order, resumable from a cursor"),
         (name = "reports", description = "The Organisation Board's results reports (as of any cut-off), CSV and Excel exports, and published results for portals"),
         (name = "evidence", description = "Evidence of results: uploaded files, links and document references; retraction, verification marks and integrity checks"),
     )

@@ -14,6 +14,7 @@ mod consequences;
 mod contract;
 mod demo;
 mod evaluations;
+mod events;
 mod evidence;
 mod feeds;
 mod history;

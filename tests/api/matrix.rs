@@ -1044,6 +1044,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
                 "source_document": "Báo cáo số 01-BC/STNMT ngày 10/4/2022"}]}),
         ),
         "list person evaluations" => Call::get("/api/v1/person-evaluations".into()),
+        "follow the event feed" => Call::get("/api/v1/events".into()),
         "preview person evaluation" => Call::get(format!(
             "/api/v1/person-evaluations/preview?cadre_id={}&evaluating_unit_id={}&period=2022",
             w.tnmt_head_cadre, w.vp
@@ -1675,6 +1676,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "enter past reports",
         [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "follow the event feed",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
         "list person evaluations",

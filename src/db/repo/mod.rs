@@ -12,6 +12,7 @@ pub mod cadres;
 pub mod commitments;
 pub mod consequences;
 pub mod evaluations;
+pub mod events;
 pub mod evidence;
 pub mod feeds;
 pub mod groups;

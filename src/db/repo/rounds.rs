@@ -297,7 +297,7 @@ pub async fn set_assignment_issued(
     state: AssignmentState,
     terms_version: i32,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
+) -> QueryResult<AssignmentRow> {
     diesel::update(assignments::table.find(current.id))
         .set((
             assignments::state.eq(state),
@@ -305,9 +305,9 @@ pub async fn set_assignment_issued(
             assignments::version.eq(current.version + 1),
             assignments::updated_at.eq(now),
         ))
-        .execute(conn)
+        .returning(AssignmentRow::as_returning())
+        .get_result(conn)
         .await
-        .map(drop)
 }
 
 /// Stores the decision handed to one assignee.
