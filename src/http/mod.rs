@@ -4,6 +4,7 @@ pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod openapi;
+mod operation_ids;
 
 use std::net::TcpListener;
 use std::sync::Arc;

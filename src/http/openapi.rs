@@ -89,19 +89,9 @@ impl Modify for Security {
                     .build(),
             ),
         );
-        // Operation ids from method and path (`get_org_units_by_id_subtree`): unique and stable.
+        // Operation ids that read as what they do (`listAssignments`, `issueRound`); open
+        // operations say `security: []` (no requirement) rather than one empty requirement.
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let words: Vec<String> = path
-                .trim_start_matches("/api/v1")
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(
-                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(param) => format!("by_{param}"),
-                        None => s.replace(['-', '.'], "_"),
-                    },
-                )
-                .collect();
             let ops = [
                 ("get", item.get.as_mut()),
                 ("post", item.post.as_mut()),
@@ -111,7 +101,14 @@ impl Modify for Security {
             ];
             for (method, op) in ops {
                 if let Some(op) = op {
-                    op.operation_id = Some(format!("{method}_{}", words.join("_")));
+                    op.operation_id = Some(super::operation_ids::operation_id(method, path));
+                    if op.security.as_ref().is_some_and(|s| {
+                        s.iter().all(|r| {
+                            serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({}))
+                        })
+                    }) {
+                        op.security = Some(Vec::new());
+                    }
                 }
             }
         }

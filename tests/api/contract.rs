@@ -77,3 +77,34 @@ fn every_schema_reference_resolves() {
     missing.dedup();
     assert!(missing.is_empty(), "unresolved schemas: {missing:?}");
 }
+
+/// Generated clients name methods after operation ids: unique, lower camel case; an open
+/// operation declares no security requirement (`security: []`).
+#[test]
+fn operation_ids_are_unique_method_names_and_open_operations_need_nothing() {
+    let doc = cadre_api::http::openapi::document_value().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{method} {path}: operation id `{id}` is not lower camel case"
+            );
+            assert!(
+                seen.insert(id.to_owned()),
+                "{method} {path}: `{id}` is taken"
+            );
+            if let Some(security) = op.get("security") {
+                let requirements = security.as_array().unwrap();
+                assert!(
+                    requirements
+                        .iter()
+                        .all(|r| r.as_object().is_some_and(|o| !o.is_empty())),
+                    "{method} {path}: an empty requirement; say `security: []`"
+                );
+            }
+        }
+    }
+}
