@@ -183,9 +183,63 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .configure(super::routes)
                 .split_for_parts();
             Security.modify(&mut doc);
-            doc
+            refine(doc)
         });
     DOCUMENT.clone()
+}
+
+/// What the derive cannot say: list items refer to their object's component (`Page_Group`'s
+/// items are `Group`s, one class in generated clients), and files are binary.
+fn refine(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat, SchemaType};
+    use utoipa::openapi::{Ref, Schema};
+    if let Some(components) = doc.components.as_mut() {
+        let names: Vec<String> = components.schemas.keys().cloned().collect();
+        for (name, schema) in components.schemas.iter_mut() {
+            let Some(item) = name.strip_prefix("Page_") else {
+                continue;
+            };
+            if !names.iter().any(|n| n == item) {
+                continue;
+            }
+            if let RefOr::T(Schema::Object(page)) = schema {
+                if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+                    items.items =
+                        ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+                }
+            }
+        }
+    }
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for (media, content) in response.content.iter_mut() {
+                    if media.contains("json") || media.starts_with("text/") {
+                        continue;
+                    }
+                    if let Some(RefOr::T(Schema::Object(file))) = content.schema.as_mut() {
+                        if file.schema_type == SchemaType::Type(Type::String)
+                            && file.format.is_none()
+                        {
+                            file.format = Some(SchemaFormat::KnownFormat(KnownFormat::Binary));
+                            file.content_media_type = "application/octet-stream".into();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    doc
 }
 
 /// The document as pretty JSON, as committed under `openapi/`.

@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use self::read::{decisions, get, list, readiness, RoundFilter};
 pub use self::spot_checks::{draw_spot_check, list_findings, list_spot_checks, record_finding};
-pub use self::views::{Decision, Finding, Readiness, Round, RuleBreach, SpotCheck};
+pub use self::views::{Finding, Readiness, Round, RoundDecision, RuleBreach, SpotCheck};
 pub use self::workflow::{close, issue};
 pub use self::write::{create, delete, update};
 

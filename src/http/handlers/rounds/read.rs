@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::views::{Decision, Readiness, Round};
+use super::views::{Readiness, Round, RoundDecision};
 use crate::app::rounds::{self as app, ListFilter};
 use crate::auth::Caller;
 use crate::domain::workflow::RoundState;
@@ -92,7 +92,7 @@ pub async fn readiness(
 /// of them for readers of the assigning unit), ordered by id.
 #[utoipa::path(tag = "assignments",
     params(("id" = Uuid, Path, description = "Round id"), PageParams),
-    responses((status = 200, description = "A page of decisions", body = Page<Decision>), ReadErrors))]
+    responses((status = 200, description = "A page of decisions", body = Page<RoundDecision>), ReadErrors))]
 #[get("/rounds/{id}/decisions")]
 pub async fn decisions(
     state: web::Data<AppState>,
@@ -103,5 +103,5 @@ pub async fn decisions(
     let (limit, after) = (page.limit()?, page.after()?);
     let mut conn = state.pool.get().await?;
     let rows = app::decisions(&mut conn, &caller, *id, after, limit).await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.id, Decision::from)))
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.id, RoundDecision::from)))
 }

@@ -147,7 +147,7 @@ impl From<app::Readiness> for Readiness {
 
 /// The decision handed to one assignee when the round was issued.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Decision {
+pub struct RoundDecision {
     /// Id.
     pub id: Uuid,
     /// The round.
@@ -166,7 +166,7 @@ pub struct Decision {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<DecisionRow> for Decision {
+impl From<DecisionRow> for RoundDecision {
     fn from(r: DecisionRow) -> Self {
         Self {
             id: r.id,
