@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::views::{Commitment, CommitmentTerms};
+use super::views::{Commitment, TermsToSign};
 use crate::app::commitments::{self as app, NewCommitment};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -28,7 +28,7 @@ pub struct UnitParam {
 /// SHA-256: what the head signs (and, for a digital signature, the exact bytes to sign).
 #[utoipa::path(tag = "commitments",
     params(("id" = Uuid, Path, description = "Round id"), UnitParam),
-    responses((status = 200, description = "The terms", body = CommitmentTerms), ReadErrors))]
+    responses((status = 200, description = "The terms", body = TermsToSign), ReadErrors))]
 #[get("/rounds/{id}/commitment-terms")]
 pub async fn terms_to_sign(
     state: web::Data<AppState>,
@@ -38,7 +38,7 @@ pub async fn terms_to_sign(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let terms = app::terms(&mut conn, &caller, *id, unit.assignee_unit_id).await?;
-    Ok(HttpResponse::Ok().json(CommitmentTerms::from(terms)))
+    Ok(HttpResponse::Ok().json(TermsToSign::from(terms)))
 }
 
 /// Sign a commitment

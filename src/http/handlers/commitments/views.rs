@@ -12,7 +12,7 @@ use crate::domain::signature::SignatureAlgorithm;
 
 /// What the head of a unit is asked to sign.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CommitmentTerms {
+pub struct TermsToSign {
     /// The round.
     pub round_id: Uuid,
     /// The unit.
@@ -28,7 +28,7 @@ pub struct CommitmentTerms {
     pub signed: bool,
 }
 
-impl From<Terms> for CommitmentTerms {
+impl From<Terms> for TermsToSign {
     fn from(t: Terms) -> Self {
         Self {
             round_id: t.round_id,
