@@ -15,7 +15,7 @@ root=$PWD
 SPEC=openapi/openapi.json
 TOOLS=.tools
 VENV=$TOOLS/venv
-PY_PINS=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+PY_PINS=(schemathesis==4.32.5 openapi-spec-validator==0.9.0 cloudevents==1.12.1)
 SPECTRAL_PIN=@stoplight/spectral-cli@6.16.3
 OUT=target/contract # logs and reports are kept here
 
@@ -143,6 +143,40 @@ PY
 )
 export EVIDENCE_TASK
 echo "==> evidence operations pinned to assignment $EVIDENCE_TASK"
+
+# The event feed, read from the start by the Standing Committee (the demo's practice and the
+# round above), page by page: every event must parse as CloudEvents 1.0 structured JSON with
+# the CloudEvents SDK (an independent implementation), in increasing `sequence`, each once.
+echo "==> event feed checked with the CloudEvents SDK"
+"$PY" - "$base" <<'PY'
+import json, sys, time, urllib.request
+from cloudevents.http import from_json
+base = sys.argv[1] + "/api/v1"
+def call(path, token=None, body=None):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as res:
+        return json.load(res)
+sc = call("/auth/token", body={"grant_type": "password", "username": "thuongvu.1", "password": "Demo@2026"})["access_token"]
+cursor, seen, last, started = "", set(), 0, time.monotonic()
+while True:
+    page = call(f"/events?limit=1000&after={cursor}", sc)
+    if not page["items"]:
+        break
+    for item in page["items"]:
+        event = from_json(json.dumps(item))
+        assert event["specversion"] == "1.0" and event["type"].startswith("vn.gov.cadre."), item
+        position = int(event["sequence"])
+        assert position > last and event["id"] not in seen, item
+        last = position
+        seen.add(event["id"])
+    cursor = page["next_cursor"]
+took = time.monotonic() - started
+assert len(seen) > 100, f"only {len(seen)} events"
+print(f"    {len(seen)} events valid, in order, read in {took:.2f} s ({len(seen) / took:.0f} events/s)")
+PY
 
 read -r -a extra <<<"${CONTRACT_SCHEMATHESIS_ARGS:-}"
 max_time=${CONTRACT_MAX_TIME:-120}
