@@ -46,6 +46,42 @@ async fn password_grant_issues_a_working_token() {
         .any(|b| b["role"] == "unit_head"));
 }
 
+/// OAuth 2.0 libraries send the fields a grant does not use as empty: they count as absent.
+#[actix_web::test]
+async fn empty_fields_a_grant_does_not_use_are_absent() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "bantochuc.1"),
+            ("password", PASSWORD),
+            ("client_id", ""),
+            ("client_secret", ""),
+            ("scope", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let res = read(res).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    // An empty field the grant needs is still missing.
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "bantochuc.1"),
+            ("password", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let res = read(res).await;
+    assert_problem(&res, 422);
+}
+
 #[actix_web::test]
 async fn client_credentials_grant_accepts_form_encoding() {
     let app = TestApp::spawn().await;

@@ -82,6 +82,16 @@ fn parse(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
         })?,
         _ => return Err(json_error(&actix_web::error::JsonPayloadError::ContentType)),
     };
+    // OAuth 2.0 libraries send fields a grant does not use as empty (`client_id=`): absent.
+    let given = |v: Option<String>| v.filter(|v| !v.is_empty());
+    let parsed = TokenRequest {
+        username: given(parsed.username),
+        password: given(parsed.password),
+        client_id: given(parsed.client_id),
+        client_secret: given(parsed.client_secret),
+        scope: given(parsed.scope),
+        ..parsed
+    };
     parsed.validate().map_err(validation_error)?;
     Ok(parsed)
 }

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use delegations::{create_delegation, get_delegation, list_delegations, DelegationFilter};
 pub use read::{get, list, CommitmentFilter};
 pub use signing::{sign, terms_to_sign, UnitParam};
-pub use views::{Commitment, TermsToSign, Delegation};
+pub use views::{Commitment, Delegation, TermsToSign};
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(terms_to_sign)
