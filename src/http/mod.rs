@@ -1,5 +1,6 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
+mod conditional;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
@@ -179,13 +180,17 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::ACCEPT_LANGUAGE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
             header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
         ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
@@ -236,6 +241,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                 ApiError::bad_request(e.to_string(), format!("tham số truy vấn không hợp lệ: {e}"))
                     .into()
             }))
+            .wrap(from_fn(conditional::middleware))
             .wrap(from_fn(idempotency::middleware))
             .wrap(from_fn(request_context))
             .wrap(cors(&origins))

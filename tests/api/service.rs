@@ -1,5 +1,7 @@
 //! Probes, metrics, request ids, docs, languages, CORS.
 
+use serde_json::json;
+
 use crate::common::*;
 
 #[actix_web::test]
@@ -258,4 +260,118 @@ async fn a_literal_path_wins_over_a_parameter_for_405() {
     let res = app.get("/api/v1/restructurings/merge", &token).await;
     assert_eq!(res.status, 405);
     assert_eq!(res.headers["allow"], "POST");
+}
+
+/// A GET answers with an ETag (the object's version, else a weak tag of the body for lists and
+/// reports), and `304 Not Modified` without a body when `If-None-Match` names it; a change
+/// gives a new tag. Browsers may send the headers the API uses.
+#[actix_web::test]
+async fn reads_are_conditional_and_browsers_may_ask_so() {
+    let app =
+        TestApp::spawn_with(|c| c.cors_allowed_origins = vec!["https://portal.example.vn".into()])
+            .await;
+    let ob = app.token("bantochuc.1").await;
+    let group = app
+        .post(
+            "/api/v1/groups",
+            &ob,
+            json!({"owner_unit_id": app.unit("VP").await, "year": 2031,
+            "code": "ETAG", "label_vi": "Nhóm thử", "member_ids": []}),
+        )
+        .await;
+    assert_eq!(group.status, 201, "{group:?}");
+    let path = format!("/api/v1/groups/{}", group.id());
+    let tag = app.get(&path, &ob).await.etag();
+    let again = app
+        .send(
+            reqwest::Method::GET,
+            &path,
+            &ob,
+            None,
+            &[("If-None-Match", &tag)],
+        )
+        .await;
+    assert_eq!(again.status, 304, "{again:?}");
+    assert!(again.text.is_empty());
+    assert_eq!(again.etag(), tag);
+    let other = app
+        .send(
+            reqwest::Method::GET,
+            &path,
+            &ob,
+            None,
+            &[("If-None-Match", "\"999\"")],
+        )
+        .await;
+    assert_eq!(other.status, 200);
+
+    let list = app.get("/api/v1/groups?year=2031", &ob).await;
+    let listed = list.etag();
+    assert!(listed.starts_with("W/\""), "{list:?}");
+    let unchanged = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/groups?year=2031",
+            &ob,
+            None,
+            &[("If-None-Match", &listed)],
+        )
+        .await;
+    assert_eq!(unchanged.status, 304, "{unchanged:?}");
+    let renamed = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            &ob,
+            Some(json!({"label_vi": "Nhóm thử đã đổi"})),
+            &[("If-Match", &tag)],
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{renamed:?}");
+    let changed = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/groups?year=2031",
+            &ob,
+            None,
+            &[("If-None-Match", &listed)],
+        )
+        .await;
+    assert_eq!(changed.status, 200);
+    assert_ne!(changed.etag(), listed);
+
+    let preflight = app
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/groups", app.base),
+        )
+        .header("Origin", "https://portal.example.vn")
+        .header("Access-Control-Request-Method", "GET")
+        .header(
+            "Access-Control-Request-Headers",
+            "if-none-match, x-request-id, authorization",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 200, "{preflight:?}");
+    let exposed = app
+        .client
+        .get(format!("{}/api/v1/groups", app.base))
+        .bearer_auth(&ob)
+        .header("Origin", "https://portal.example.vn")
+        .send()
+        .await
+        .unwrap();
+    let exposed = exposed
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("content-disposition") && exposed.contains("etag"),
+        "{exposed}"
+    );
 }
