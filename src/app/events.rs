@@ -122,6 +122,16 @@ pub async fn page(
             )
         })?,
     };
+    if query.after.as_deref().is_some_and(|a| a.len() > 20) {
+        return Err(bad(
+            "after",
+            "not a cursor of this feed",
+            "không phải con trỏ của luồng sự kiện",
+        ));
+    }
+    if query.types.as_deref().is_some_and(|t| t.len() > 2000) {
+        return Err(bad("types", "at most 2000 characters", "tối đa 2000 ký tự"));
+    }
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(bad("limit", "from 1 to 1000", "từ 1 đến 1000"));

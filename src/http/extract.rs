@@ -27,9 +27,18 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             .app_data::<web::Data<super::AppState>>()
             .map(|s| s.config.max_body_bytes)
             .unwrap_or(1 << 20);
-        let json = web::JsonBody::<T>::new(req, payload, None, true).limit(limit);
+        let json = web::JsonBody::<serde_json::Value>::new(req, payload, None, true).limit(limit);
         Box::pin(async move {
-            let body = json.await.map_err(|e| json_error(&e))?;
+            let value = json.await.map_err(|e| json_error(&e))?;
+            // Every body is an object: serde would also read a struct from an array.
+            if !value.is_object() {
+                return Err(ApiError::unprocessable(
+                    "the body must be a JSON object",
+                    "dữ liệu gửi lên phải là một đối tượng JSON",
+                ));
+            }
+            let body: T = serde_json::from_value(value)
+                .map_err(|e| json_error(&actix_web::error::JsonPayloadError::Deserialize(e)))?;
             body.validate().map_err(validation_error)?;
             Ok(ValidJson(body))
         })

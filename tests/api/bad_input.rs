@@ -206,3 +206,22 @@ async fn a_nul_character_in_a_query_parameter_is_refused() {
     let res = app.get("/api/v1/audit-events?action=a%00b", &token).await;
     assert_problem(&res, 422);
 }
+
+/// A body that is not an object is refused, even one serde could read a struct from.
+#[actix_web::test]
+async fn a_body_must_be_an_object() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let before = unit_count(&app).await;
+    for body in ["[null, null]", "[]", "\"text\"", "42"] {
+        let res = raw(&app, &admin, "application/json", body.as_bytes().to_vec()).await;
+        assert_problem(&res, 422);
+    }
+    assert_eq!(unit_count(&app).await, before);
+    let long = "x".repeat(2001);
+    assert_problem(
+        &app.get(&format!("/api/v1/events?types={long}"), &admin)
+            .await,
+        422,
+    );
+}
