@@ -23,7 +23,9 @@ use crate::db::models::{
 };
 use crate::db::repo;
 use crate::domain::evaluation::{attribute, period_dates};
-use crate::domain::grading::{self, departure_violation, Facts, Grade, QuotaCheck, RuleSet};
+use crate::domain::grading::{
+    self, departure_violation, quota_violation, Facts, Grade, QuotaCheck, RuleSet,
+};
 use crate::domain::quota::{group_quota, Standing};
 use crate::domain::record::{contest_violations, derive, Contest, ContestedBy, FactField, Record};
 use crate::domain::roles::Permission;
@@ -919,15 +921,9 @@ pub async fn decide(
             let rules = rule_set_for(tx.conn, Some(&e.rule_set_code), e.period_end).await?;
             quota = quota_for(tx.conn, a, e, new.grade, &rules, true).await?;
             let exceeded = quota.as_ref().filter(|q| q.exceeded);
-            if let Some(q) = exceeded {
-                if new.quota_exception_reason.is_none() {
-                    return Err(ApiError::violations(vec![Violation::new(
-                        "quota_exception_reason",
-                        "quota_exceeded",
-                        format!("{}; record the reason for the exception", q.message_en),
-                        format!("{}; cần ghi rõ lý do vượt tỷ lệ", q.message_vi),
-                    )]));
-                }
+            let reason = new.quota_exception_reason.as_deref();
+            if let Some(v) = quota_violation(exceeded, reason) {
+                return Err(ApiError::violations(vec![v]));
             }
             let suggested = serde_json::from_value::<Grade>(e.suggestion["grade"].clone()).ok();
             if let Some(v) =

@@ -20,7 +20,9 @@ use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, PersonEvaluationRow};
 use crate::db::repo;
 use crate::domain::evaluation::{attribute, Tenure};
-use crate::domain::grading::{self, departure_violation, Facts, Grade, QuotaCheck, RuleSet};
+use crate::domain::grading::{
+    self, departure_violation, quota_violation, Facts, Grade, QuotaCheck, RuleSet,
+};
 use crate::domain::person::{person_facts, Basis, Contribution, ContributionSource, PersonPeriod};
 use crate::domain::quota::{group_quota, Standing};
 use crate::domain::record::ContestedBy;
@@ -679,13 +681,8 @@ pub async fn decide(
         async |tx, e, _| {
             quota = quota_for(tx.conn, e, new.grade, true).await?;
             let exceeded = quota.as_ref().filter(|q| q.exceeded);
-            if let (Some(q), None) = (exceeded, &new.quota_exception_reason) {
-                return Err(ApiError::violations(vec![Violation::new(
-                    "quota_exception_reason",
-                    "quota_exceeded",
-                    format!("{}; record the reason for the exception", q.message_en),
-                    format!("{}; cần ghi rõ lý do vượt tỷ lệ", q.message_vi),
-                )]));
+            if let Some(v) = quota_violation(exceeded, new.quota_exception_reason.as_deref()) {
+                return Err(ApiError::violations(vec![v]));
             }
             let suggested = serde_json::from_value::<Grade>(e.suggestion["grade"].clone()).ok();
             if let Some(v) =

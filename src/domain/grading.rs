@@ -670,6 +670,23 @@ pub fn departure_violation(
     })
 }
 
+/// The violation of a decision beyond the group's quota of excellent grades without a
+/// recorded exception reason.
+pub fn quota_violation(quota: Option<&QuotaCheck>, reason: Option<&str>) -> Option<Violation> {
+    let exceeded = quota.filter(|q| q.exceeded)?;
+    reason.is_none().then(|| {
+        Violation::new(
+            "quota_exception_reason",
+            "quota_exceeded",
+            format!(
+                "{}; record the reason for the exception",
+                exceeded.message_en
+            ),
+            format!("{}; cần ghi rõ lý do vượt tỷ lệ", exceeded.message_vi),
+        )
+    })
+}
+
 /// The grade `facts` suggest under `rule_set`.
 pub fn suggest(rule_set: &RuleSet, facts: &Facts) -> Suggestion {
     let mut steps = Vec::new();

@@ -22,7 +22,7 @@ use crate::auth::policy::require_somewhere;
 use crate::auth::Caller;
 use crate::db::models::{AssignmentRow, EvaluationRow, PaperSourceRow};
 use crate::db::repo;
-use crate::domain::grading::{self, departure_violation, Grade};
+use crate::domain::grading::{self, departure_violation, quota_violation, Grade};
 use crate::domain::record::ContestedBy;
 use crate::domain::roles::Permission;
 use crate::domain::text::plain_text;
@@ -202,13 +202,8 @@ async fn record(tx: &mut Tx<'_>, item: PastEvaluation) -> batch::Step<Written> {
     let row = decided_row(tx, &a, &item, end, &rules, &facts, &suggestion)?;
     let quota = quota_for(tx.conn, &a, &row, item.grade, &rules, true).await?;
     let exceeded = quota.filter(|q| q.exceeded);
-    if let (Some(q), None) = (&exceeded, &item.quota_exception_reason) {
-        return Ok(Err(Refusal::rules(vec![Violation::new(
-            "quota_exception_reason",
-            "quota_exceeded",
-            format!("{}; record the reason for the exception", q.message_en),
-            format!("{}; cần ghi rõ lý do vượt tỷ lệ", q.message_vi),
-        )])));
+    if let Some(v) = quota_violation(exceeded.as_ref(), item.quota_exception_reason.as_deref()) {
+        return Ok(Err(Refusal::rules(vec![v])));
     }
     let row = EvaluationRow {
         quota_exception_reason: item.quota_exception_reason.filter(|_| exceeded.is_some()),

@@ -51,14 +51,21 @@ pub async fn may_override(
     caller: &Caller,
     a: &AssignmentRow,
 ) -> Result<(), ApiError> {
-    let above: Vec<Uuid> = scope::ancestors_or_self(conn, a.assigning_unit_id)
-        .await?
-        .into_iter()
-        .filter(|u| *u != a.assigning_unit_id)
-        .collect();
+    committee_above(conn, caller, a.assigning_unit_id).await
+}
+
+/// Requires `evaluation_decide` bound over the subtree of a unit strictly above `unit` (403
+/// otherwise): the committee that may cancel and re-grade a decision taken there.
+pub async fn committee_above(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    unit: Uuid,
+) -> Result<(), ApiError> {
+    let above = scope::ancestors_or_self(conn, unit).await?;
     let superior = caller.bindings.iter().any(|b| {
         b.include_subtree
             && b.role.grants(Permission::EvaluationDecide)
+            && b.unit_id != unit
             && above.contains(&b.unit_id)
     });
     if superior {

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::auth::{scope, Caller};
+use crate::auth::Caller;
 use crate::db::models::PersonEvaluationRow;
 use crate::db::repo;
 use crate::db::repo::person_evaluations::Scope;
@@ -101,16 +101,5 @@ pub async fn may_override(
     caller: &Caller,
     e: &PersonEvaluationRow,
 ) -> Result<(), ApiError> {
-    let above = scope::ancestors_or_self(conn, e.evaluating_unit_id).await?;
-    let superior = caller.bindings.iter().any(|b| {
-        b.include_subtree
-            && b.role.grants(Permission::EvaluationDecide)
-            && b.unit_id != e.evaluating_unit_id
-            && above.contains(&b.unit_id)
-    });
-    if superior {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    super::evaluations::committee_above(conn, caller, e.evaluating_unit_id).await
 }
