@@ -174,6 +174,59 @@ pub struct Config {
         global = true
     )]
     pub login_max_failures_per_addr: i64,
+    /// Webhook delivery workers in this process (0: this replica delivers nothing; the others
+    /// still do).
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_WORKERS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub webhook_workers: usize,
+    /// How often an idle webhook worker looks for new events and due deliveries, in
+    /// milliseconds.
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_POLL_MS",
+        default_value_t = 250,
+        global = true
+    )]
+    pub webhook_poll_ms: u64,
+    /// Time limit of one webhook delivery attempt (connect, send, answer), in seconds.
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_secs: u64,
+    /// Hosts (names or IP addresses, comma separated) that webhooks may target even though
+    /// they are, or resolve to, private, loopback or link-local addresses; also the only hosts
+    /// reachable over plain `http`.
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub webhook_allowed_hosts: Vec<String>,
+    /// Factor applied to the webhook retry schedule (1: retries over 31 hours; staging and
+    /// tests use less).
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_RETRY_SCALE",
+        default_value_t = 1.0,
+        global = true
+    )]
+    pub webhook_retry_scale: f64,
+    /// How long a rotated webhook secret keeps signing beside the new one, in seconds.
+    #[arg(
+        long,
+        env = "CADRE_WEBHOOK_SECRET_OVERLAP_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub webhook_secret_overlap_secs: u64,
     /// Log line format.
     #[arg(
         long,
@@ -205,6 +258,8 @@ impl Config {
         cfg.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
         cfg.db_pool_size = 4;
         cfg.max_body_bytes = 64 * 1024;
+        // Webhook tests start their workers; the others need none polling their database.
+        cfg.webhook_workers = 0;
         cfg
     }
 }

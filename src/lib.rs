@@ -86,6 +86,21 @@ pub async fn state(config: Config, url: &str) -> anyhow::Result<http::AppState> 
     })
 }
 
+/// Starts this replica's webhook workers on the shared state's pool and settings.
+pub fn start_webhook_workers(state: &http::AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let c = &state.config;
+    app::webhooks::worker::spawn(
+        state.pool.clone(),
+        app::webhooks::worker::Settings {
+            workers: c.webhook_workers,
+            poll: Duration::from_millis(c.webhook_poll_ms.max(10)),
+            timeout: Duration::from_secs(c.webhook_timeout_secs.max(1)),
+            allowed_hosts: c.webhook_allowed_hosts.clone(),
+            retry_scale: c.webhook_retry_scale,
+        },
+    )
+}
+
 /// Runs the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
@@ -113,7 +128,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener =
                 std::net::TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
             tracing::info!(address = %listener.local_addr()?, startup_ms = started.elapsed().as_millis() as u64, "serving");
+            let workers = start_webhook_workers(&state);
             http::serve(state, listener)?.await?;
+            workers.iter().for_each(tokio::task::JoinHandle::abort);
             tracing::info!("stopped");
         }
         Command::Openapi => unreachable!(),

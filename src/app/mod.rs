@@ -36,6 +36,7 @@ pub mod rounds;
 pub mod supervision;
 pub mod units;
 pub mod validation;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};

@@ -9,6 +9,7 @@ use super::schema::*;
 use crate::domain::periods::Cadence;
 use crate::domain::round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
 use crate::domain::target::Rollup;
+use crate::domain::webhooks::{DeliveryStatus, SubscriptionStatus};
 use crate::domain::workflow::{AssignmentState, PlanState, RoundState};
 
 /// A row of `org_levels`.
@@ -766,4 +767,69 @@ pub struct PublicationRow {
     pub version: i32,
     #[serde(skip_serializing)]
     pub state: crate::domain::workflow::RoundState,
+}
+
+/// A row of `webhook_subscriptions`: where to deliver which events, for whom.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = webhook_subscriptions)]
+pub struct WebhookSubscriptionRow {
+    pub id: Uuid,
+    pub owner_account_id: Uuid,
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub unit_id: Option<Uuid>,
+    pub status: SubscriptionStatus,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub cursor: i64,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `webhook_secrets` (never serialised: the audit trail must not hold it).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_secrets)]
+pub struct WebhookSecretRow {
+    pub id: Uuid,
+    pub subscription_id: Uuid,
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A row of `webhook_deliveries`: one event for one subscription.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct WebhookDeliveryRow {
+    pub id: Uuid,
+    pub subscription_id: Uuid,
+    pub event_position: i64,
+    pub event_type: String,
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub schedule_step: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub dead_at: Option<DateTime<Utc>>,
+}
+
+/// A row of `webhook_attempts`: one attempt of a delivery, as the log shows it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct WebhookAttemptRow {
+    pub id: Uuid,
+    pub delivery_id: Uuid,
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
 }

@@ -775,3 +775,78 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        owner_account_id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Array<Text>,
+        unit_id -> Nullable<Uuid>,
+        status -> Text,
+        disabled_at -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        cursor -> Int8,
+        failing_since -> Nullable<Timestamptz>,
+        last_success_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_secrets (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        secret -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        event_position -> Int8,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Int4,
+        schedule_step -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+        dead_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Uuid,
+        delivery_id -> Uuid,
+        number -> Int4,
+        started_at -> Timestamptz,
+        duration_ms -> Int4,
+        response_status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    webhook_subscriptions,
+    webhook_secrets,
+    webhook_deliveries,
+    webhook_attempts,
+);
+diesel::allow_tables_to_appear_in_same_query!(webhook_subscriptions, events);
+diesel::allow_tables_to_appear_in_same_query!(webhook_subscriptions, accounts);
+diesel::allow_tables_to_appear_in_same_query!(webhook_subscriptions, org_units);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, events);

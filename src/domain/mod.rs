@@ -28,6 +28,7 @@ pub mod text;
 pub mod tree;
 pub mod validity;
 pub mod vocab;
+pub mod webhooks;
 pub mod workflow;
 
 /// A broken rule about one input field, reported in both working languages.

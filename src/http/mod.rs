@@ -74,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(handlers::consequences::routes)
             .configure(handlers::person_evaluations::routes)
             .configure(handlers::events::routes)
+            .configure(handlers::webhooks::routes)
             .configure(handlers::results::routes),
     );
 }

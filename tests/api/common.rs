@@ -281,6 +281,8 @@ impl TestApp {
         adjust(&mut config);
         let state: AppState = cadre_api::state(config, &db_url).await.expect("state");
         let keys = state.keys.clone();
+        // Detached: they stop with the test's runtime.
+        drop(cadre_api::start_webhook_workers(&state));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = cadre_api::http::serve(state, listener).expect("server");

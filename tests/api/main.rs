@@ -28,3 +28,4 @@ mod results;
 mod scoping;
 mod service;
 mod supervision;
+mod webhooks;

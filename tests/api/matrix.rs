@@ -85,6 +85,39 @@ struct World {
     person_periods: std::sync::atomic::AtomicUsize,
 }
 
+/// A new webhook subscription of the TNMT head, stored directly (the matrix's server allows no
+/// local target to subscribe through the API).
+async fn head_subscription(app: &TestApp, w: &World) -> Uuid {
+    use cadre_api::db::models::WebhookSubscriptionRow;
+    use cadre_api::domain::webhooks::SubscriptionStatus;
+    use diesel_async::RunQueryDsl;
+    let now = chrono::Utc::now();
+    let row = WebhookSubscriptionRow {
+        id: Uuid::now_v7(),
+        owner_account_id: w.head_account.parse().unwrap(),
+        url: "https://portal.example.gov.vn/hooks".into(),
+        description: None,
+        event_types: Vec::new(),
+        unit_id: None,
+        status: SubscriptionStatus::Active,
+        disabled_at: None,
+        disabled_reason: None,
+        cursor: 0,
+        failing_since: None,
+        last_success_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut conn = app.db().await;
+    diesel::insert_into(cadre_api::db::schema::webhook_subscriptions::table)
+        .values(&row)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    row.id
+}
+
 async fn first_id(app: &TestApp, token: &str, path: &str) -> String {
     let res = app.get(path, token).await;
     res.body["items"][0]["id"]
@@ -1045,6 +1078,39 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
         ),
         "list person evaluations" => Call::get("/api/v1/person-evaluations".into()),
         "follow the event feed" => Call::get("/api/v1/events".into()),
+        "list webhook subscriptions" => Call::get("/api/v1/webhook-subscriptions".into()),
+        "subscribe to events (private target)" => Call::post(
+            "/api/v1/webhook-subscriptions".into(),
+            json!({"url": "https://10.0.0.9/hooks"}),
+        ),
+        "read the head's webhook subscription" => Call::get(format!(
+            "/api/v1/webhook-subscriptions/{}",
+            head_subscription(app, w).await
+        )),
+        "read the head's webhook deliveries" => Call::get(format!(
+            "/api/v1/webhook-subscriptions/{}/deliveries",
+            head_subscription(app, w).await
+        )),
+        "disable the head's webhook subscription" => {
+            let id = head_subscription(app, w).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/webhook-subscriptions/{id}/disable"),
+                body: None,
+                etag: Some("\"1\"".into()),
+                file: None,
+            }
+        }
+        "rotate the head's webhook secret" => {
+            let id = head_subscription(app, w).await;
+            Call {
+                method: Method::POST,
+                path: format!("/api/v1/webhook-subscriptions/{id}/rotate-secret"),
+                body: None,
+                etag: Some("\"1\"".into()),
+                file: None,
+            }
+        }
         "preview person evaluation" => Call::get(format!(
             "/api/v1/person-evaluations/preview?cadre_id={}&evaluating_unit_id={}&period=2022",
             w.tnmt_head_cadre, w.vp
@@ -1680,6 +1746,30 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     (
         "follow the event feed",
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "list webhook subscriptions",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "subscribe to events (private target)",
+        [422, 422, 422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "read the head's webhook subscription",
+        [200, 404, 404, 404, 200, 404, 404, 404, 404],
+    ),
+    (
+        "read the head's webhook deliveries",
+        [200, 404, 404, 404, 200, 404, 404, 404, 404],
+    ),
+    (
+        "disable the head's webhook subscription",
+        [200, 404, 404, 404, 200, 404, 404, 404, 404],
+    ),
+    (
+        "rotate the head's webhook secret",
+        [403, 404, 404, 404, 200, 404, 404, 404, 404],
     ),
     (
         "list person evaluations",

@@ -25,6 +25,7 @@ pub mod results;
 pub mod rounds;
 pub mod supervision;
 pub mod units;
+pub mod webhooks;
 
 use diesel::dsl::EqAny;
 use diesel::pg::Pg;

@@ -30,6 +30,7 @@ pub mod results;
 pub mod rounds;
 pub mod supervision;
 pub mod units;
+pub mod webhooks;
 
 pub use page::KeysetDsl;
 pub use part::AssignmentPart;

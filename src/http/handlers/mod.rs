@@ -28,3 +28,4 @@ pub mod rounds;
 pub mod supervision;
 pub mod units;
 pub mod vocabularies;
+pub mod webhooks;
