@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: cargo build + cargo test + API contract checks.
+# The whole test suite: cargo build + cargo test + API contract checks + client checks.
 # Usage: bash scripts/test.sh   (CI runs it via .ci/run)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -61,4 +61,8 @@ done_step
 
 step "contract checks (scripts/contract.sh)"
 bash scripts/contract.sh
+done_step
+
+step "client checks (scripts/clients.sh)"
+bash scripts/clients.sh
 done_step
