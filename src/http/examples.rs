@@ -217,7 +217,11 @@ mod tests {
                 }
                 for (place, content) in contents {
                     for (which, example) in examples_of(content) {
-                        out.push((format!("{place} {which}"), content["schema"].clone(), example));
+                        out.push((
+                            format!("{place} {which}"),
+                            content["schema"].clone(),
+                            example,
+                        ));
                     }
                 }
             }
@@ -247,7 +251,10 @@ mod tests {
                 }
             }
         }
-        assert!(without.is_empty(), "request bodies without an example: {without:#?}");
+        assert!(
+            without.is_empty(),
+            "request bodies without an example: {without:#?}"
+        );
     }
 
     #[test]
@@ -270,7 +277,10 @@ mod tests {
                 without.push(format!("{id} {status}"));
             }
         }
-        assert!(without.is_empty(), "main responses without an example: {without:#?}");
+        assert!(
+            without.is_empty(),
+            "main responses without an example: {without:#?}"
+        );
     }
 
     /// The `200`/`201` of creating, reading and listing the core resources (lists only where
@@ -330,7 +340,12 @@ mod tests {
                 failures.push(format!("{place}: {} at {}", error, error.instance_path()));
             }
         }
-        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 
     #[test]
