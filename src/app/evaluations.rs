@@ -121,7 +121,6 @@ pub struct ContestInput {
     pub fact: FactField,
     /// The value claimed: a completion ratio (0–100, 1.0 = met) for `completion`, a whole
     /// number for `quality_defects`, true or false for the others.
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     /// Why the derived value is wrong.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]

@@ -1,6 +1,7 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
 mod conditional;
+mod examples;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;

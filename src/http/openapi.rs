@@ -183,7 +183,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .configure(super::routes)
                 .split_for_parts();
             Security.modify(&mut doc);
-            refine(doc)
+            super::examples::with_examples(refine(doc))
         });
     DOCUMENT.clone()
 }
