@@ -193,8 +193,9 @@ fn refuse(reader: &Reader, e: ApiError) -> ApiError {
 /// Every round whose results were ever published, newest round first, each with its current
 /// version; a withdrawn publication stays listed with its `withdrawal` (when and why). Open to
 /// everyone: no token needed (anonymous readers are limited per address: 429 with
-/// `Retry-After`, `RateLimit` and `RateLimit-Policy`), any valid token accepted.
-#[utoipa::path(tag = "reports", security((), ("bearer" = [])), params(PageParams),
+/// `Retry-After`, `RateLimit` and `RateLimit-Policy` on every answer), and a bearer token, if
+/// sent, must be valid (401 otherwise) and is not counted.
+#[utoipa::path(tag = "reports", security(()), params(PageParams),
     responses((status = 200, description = "A page of published rounds", body = Page<PublishedRound>,
         headers(("ETag" = String), ("Cache-Control" = String), ("RateLimit" = String), ("RateLimit-Policy" = String))),
         PublicReadErrors))]
@@ -230,7 +231,7 @@ pub async fn public_rounds(
 /// assignments (UTF-8 with a byte-order mark; cells that a spreadsheet would read as a formula
 /// start with `'`). 404 if never published, 410 while withdrawn. The ETag is the version
 /// (strong). Open to everyone, as the list.
-#[utoipa::path(tag = "reports", security((), ("bearer" = [])),
+#[utoipa::path(tag = "reports", security(()),
     params(("id" = Uuid, Path, description = "Round id"), FormatParams),
     responses((status = 200, description = "The current version", content(
         (PublicResults = "application/json"), (String = "text/csv")),
@@ -257,7 +258,7 @@ pub async fn public_results(
 /// Every version, oldest first: when it was published, why it corrects the previous one, and
 /// the withdrawal recorded on it, if any. 404 if never published. Open to everyone, as the
 /// list of rounds.
-#[utoipa::path(tag = "reports", security((), ("bearer" = [])),
+#[utoipa::path(tag = "reports", security(()),
     params(("id" = Uuid, Path, description = "Round id"), PageParams),
     responses((status = 200, description = "A page of versions", body = Page<PublicationVersion>,
         headers(("ETag" = String), ("Cache-Control" = String), ("RateLimit" = String), ("RateLimit-Policy" = String))),
@@ -292,7 +293,7 @@ pub async fn public_versions(
 /// That version exactly as it was published, even after corrections (which never change it);
 /// JSON or CSV as the current results. 404 if there is no such version, 410 while the
 /// publication is withdrawn. Open to everyone, as the list of rounds.
-#[utoipa::path(tag = "reports", security((), ("bearer" = [])),
+#[utoipa::path(tag = "reports", security(()),
     params(("id" = Uuid, Path, description = "Round id"),
         ("version" = i32, Path, minimum = 1, description = "Version"), FormatParams),
     responses((status = 200, description = "The version", content(
