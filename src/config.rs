@@ -227,6 +227,34 @@ pub struct Config {
         global = true
     )]
     pub webhook_secret_overlap_secs: u64,
+
+    /// Anonymous reads of published results allowed per client address per window.
+    #[arg(
+        long,
+        env = "CADRE_PUBLIC_RATE_LIMIT",
+        default_value_t = 120,
+        global = true
+    )]
+    pub public_rate_limit: u32,
+    /// Length of the window anonymous reads are counted in, in seconds.
+    #[arg(
+        long,
+        env = "CADRE_PUBLIC_RATE_WINDOW_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(1..=86_400),
+        global = true
+    )]
+    pub public_rate_window_secs: u32,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is trusted, comma separated: when
+    /// the peer is one of them, the client is the last forwarded address that is not; none
+    /// when empty (the peer address is the client).
+    #[arg(
+        long,
+        env = "CADRE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Log line format.
     #[arg(
         long,

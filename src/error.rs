@@ -272,6 +272,11 @@ impl ApiError {
         .header(header::RETRY_AFTER, retry_after_secs.to_string())
     }
 
+    /// 410: the resource was there and was taken down on purpose.
+    pub fn gone(kind: &'static str, title: Msg) -> Self {
+        Self::new(StatusCode::GONE, kind, title)
+    }
+
     /// 503: a dependency is down.
     pub fn unavailable() -> Self {
         Self::new(

@@ -1,7 +1,7 @@
 //! Results reports: what was known of each covered assignment at a moment (its latest accepted
 //! report, when it was first shown done, its decided grade), tallied by round, year, group,
 //! unit, content area or kind; per-indicator results of targets (how many units met each, Σ
-//! actual against Σ target); and the publication of a round's results to portals.
+//! actual against Σ target); the figures a publication freezes (`app::publications`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,10 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::assignments::TargetSpec;
-use super::{in_tx, IfMatch};
 use crate::auth::policy::results as policy;
 use crate::auth::{scope, Caller};
-use crate::db::models::PublicationRow;
 use crate::db::repo;
 use crate::domain::grading::Grade;
 use crate::domain::progress::ReportState;
@@ -24,7 +22,6 @@ use crate::domain::results::{
 };
 use crate::domain::round_rules::{AssignmentKind, ContentArea};
 use crate::domain::target::{completion_ratio, is_met};
-use crate::domain::workflow::RoundState;
 use crate::domain::Violation;
 use crate::error::ApiError;
 
@@ -155,21 +152,6 @@ pub struct Report {
     pub total: Tally,
     /// The figures per row, ordered by label.
     pub rows: Vec<Row>,
-}
-
-/// A published round's results.
-#[derive(Debug)]
-pub struct Published {
-    /// The round.
-    pub round: PublicationRow,
-    /// The day the figures are taken at.
-    pub day: NaiveDate,
-    /// Its figures.
-    pub total: Tally,
-    /// Its figures per group of units.
-    pub groups: Vec<Row>,
-    /// Its assignments.
-    pub lines: Vec<Line>,
 }
 
 /// The moment figures are taken at: an RFC 3339 moment, the end of a day, or now.
@@ -590,67 +572,17 @@ pub async fn indicators(
     })
 }
 
-/// Publishes a round's results to portals (once; never a draft round).
-pub async fn publish(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    round: Uuid,
-    if_match: &IfMatch,
-) -> Result<PublicationRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let r = repo::results::lock_publication(tx.conn, round).await?;
-        policy::may_publish(tx.conn, caller, &r).await?;
-        if_match.check(r.version)?;
-        if r.state == RoundState::Draft {
-            return Err(ApiError::conflict(
-                "a draft round has no results to publish",
-                "đợt giao dự thảo chưa có kết quả để công bố",
-            ));
-        }
-        if r.published_at.is_some() {
-            return Err(ApiError::conflict(
-                "the round's results are already published",
-                "kết quả đợt giao đã được công bố",
-            ));
-        }
-        let row = repo::results::set_published(tx.conn, &r, caller.account_id, tx.now).await?;
-        tx.created("round.publish", row.id, Some(row.assigning_unit_id), &row);
-        Ok(row)
-    })
-    .await
-}
-
-/// The rounds whose results are published, newest first.
-pub async fn published_rounds(
-    conn: &mut AsyncPgConnection,
-) -> Result<Vec<PublicationRow>, ApiError> {
-    Ok(repo::results::published(conn).await?)
-}
-
-/// A published round's results, as they stand now (404 unless published).
-pub async fn published_results(
+/// Every assignment of `round` with what was known of it at `at` (for its publication).
+pub(super) async fn collect_round(
     conn: &mut AsyncPgConnection,
     round: Uuid,
-) -> Result<Published, ApiError> {
-    let round = repo::results::publication(conn, round)
-        .await?
-        .filter(|r| r.published_at.is_some())
-        .ok_or_else(ApiError::not_found)?;
+    at: DateTime<Utc>,
+) -> Result<Vec<Line>, ApiError> {
     let coverage = repo::results::Coverage {
-        round: Some(round.id),
+        round: Some(round),
         ..Default::default()
     };
-    let at = Utc::now();
-    let lines = collect(conn, coverage, at).await?;
-    let day = at.date_naive();
-    let (total, groups) = tally(&lines, GroupBy::Group, day);
-    Ok(Published {
-        round,
-        day,
-        total,
-        groups,
-        lines,
-    })
+    collect(conn, coverage, at).await
 }
 
 #[cfg(test)]

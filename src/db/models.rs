@@ -754,6 +754,34 @@ pub struct RuleSetRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A version of a round's published results, without its snapshot.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = round_publications)]
+pub struct PublicationVersionRow {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub version: i32,
+    pub published_at: DateTime<Utc>,
+    pub published_by: Uuid,
+    pub reason: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawal_reason: Option<String>,
+}
+
+/// A new version of a round's published results.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = round_publications)]
+pub struct NewPublicationVersion {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub version: i32,
+    pub snapshot: serde_json::Value,
+    pub published_at: DateTime<Utc>,
+    pub published_by: Uuid,
+    pub reason: Option<String>,
+}
+
 /// The publication of a round's results: the columns of `rounds` that portals may see.
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = rounds)]

@@ -535,7 +535,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    round_publications (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        version -> Int4,
+        snapshot -> Jsonb,
+        published_at -> Timestamptz,
+        published_by -> Uuid,
+        reason -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_by -> Nullable<Uuid>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(org_units -> org_levels (level_id));
+diesel::joinable!(round_publications -> rounds (round_id));
 diesel::joinable!(evaluations -> assignments (assignment_id));
 diesel::joinable!(posts -> cadres (cadre_id));
 diesel::joinable!(posts -> org_units (unit_id));
@@ -585,6 +601,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consequences,
     person_evaluations,
     events,
+    round_publications,
 );
 
 diesel::table! {

@@ -28,6 +28,8 @@ pub fn happened(verb: &str) -> String {
         "accountables" => Some("accountables_set"),
         "finding" => Some("finding_recorded"),
         "parent_id" => Some("parent_set"),
+        "correct_publication" => Some("publication_corrected"),
+        "withdraw_publication" => Some("publication_withdrawn"),
         _ => None,
     };
     match irregular {
@@ -96,6 +98,14 @@ mod tests {
             ("round.issue", "vn.gov.cadre.round.issued"),
             ("round.close", "vn.gov.cadre.round.closed"),
             ("round.publish", "vn.gov.cadre.round.published"),
+            (
+                "round.correct_publication",
+                "vn.gov.cadre.round.publication_corrected",
+            ),
+            (
+                "round.withdraw_publication",
+                "vn.gov.cadre.round.publication_withdrawn",
+            ),
             (
                 "assignment.carry_over",
                 "vn.gov.cadre.assignment.carried_over",

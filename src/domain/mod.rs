@@ -13,6 +13,7 @@ pub mod org_rules;
 pub mod periods;
 pub mod person;
 pub mod progress;
+pub mod publication;
 pub mod quota;
 pub mod record;
 pub mod restructuring;

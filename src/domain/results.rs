@@ -5,7 +5,7 @@
 //! actual against Σ target).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::grading::Grade;
@@ -41,7 +41,7 @@ pub fn status(k: &Known, day: NaiveDate) -> Timeliness {
 }
 
 /// Counts of grades.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct GradeCounts {
     /// Hoàn thành xuất sắc.
     pub excellent: u32,
@@ -56,7 +56,7 @@ pub struct GradeCounts {
 }
 
 /// The tally of a set of assignments on a day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Tally {
     /// Assignments.
     pub assigned: u32,

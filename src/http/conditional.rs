@@ -25,10 +25,25 @@ fn weak_tag(body: &[u8]) -> String {
     format!("W/\"{}\"", hex::encode(&digest[..12]))
 }
 
-fn not_modified(tag: &HeaderValue) -> HttpResponse {
-    HttpResponse::build(StatusCode::NOT_MODIFIED)
-        .insert_header((header::ETAG, tag.clone()))
-        .finish()
+/// The headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5), with the quota
+/// of an anonymous reader.
+const KEPT: [&str; 5] = [
+    "cache-control",
+    "vary",
+    "expires",
+    "ratelimit",
+    "ratelimit-policy",
+];
+
+fn not_modified(tag: &HeaderValue, of: &header::HeaderMap) -> HttpResponse {
+    let mut res = HttpResponse::build(StatusCode::NOT_MODIFIED);
+    res.insert_header((header::ETAG, tag.clone()));
+    for name in KEPT {
+        if let Some(v) = of.get(name) {
+            res.insert_header((name, v.clone()));
+        }
+    }
+    res.finish()
 }
 
 /// The middleware.
@@ -52,7 +67,8 @@ pub async fn middleware(
             .zip(tag.to_str().ok())
             .is_some_and(|(w, t)| names(w, t));
         return Ok(if matched {
-            res.into_response(not_modified(&tag))
+            let answer = not_modified(&tag, res.headers());
+            res.into_response(answer)
         } else {
             res.map_into_boxed_body()
         });
@@ -76,7 +92,10 @@ pub async fn middleware(
         .as_deref()
         .is_some_and(|w| names(w, tag.to_str().unwrap_or_default()))
     {
-        return Ok(ServiceResponse::new(req, not_modified(&tag)));
+        return Ok(ServiceResponse::new(
+            req,
+            not_modified(&tag, head.headers()),
+        ));
     }
     let mut res = head.set_body(BoxBody::new(bytes));
     res.headers_mut().insert(header::ETAG, tag);

@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod openapi;
 mod operation_ids;
+pub mod public_reader;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -193,6 +194,8 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_DISPOSITION,
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("ratelimit"),
+            header::HeaderName::from_static("ratelimit-policy"),
         ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {

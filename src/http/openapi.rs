@@ -10,7 +10,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
 
 use utoipa_actix_web::AppExt;
 
-fn problem(description: &str) -> RefOr<Response> {
+/// A problem+json response described by `description`.
+pub(crate) fn problem(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
         .description(description)
         .content(

@@ -87,6 +87,26 @@ const NAMED: &[(&str, &str, &str)] = &[
     ("get", "/api/v1/public/rounds", "listPublishedRounds"),
     (
         "get",
+        "/api/v1/public/rounds/{id}/versions",
+        "listPublishedVersions",
+    ),
+    (
+        "get",
+        "/api/v1/public/rounds/{id}/versions/{version}",
+        "getPublishedVersion",
+    ),
+    (
+        "post",
+        "/api/v1/rounds/{id}/publication/corrections",
+        "correctPublication",
+    ),
+    (
+        "post",
+        "/api/v1/rounds/{id}/publication/withdraw",
+        "withdrawPublication",
+    ),
+    (
+        "get",
         "/api/v1/public/rounds/{id}/results",
         "getPublishedResults",
     ),

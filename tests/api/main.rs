@@ -24,6 +24,7 @@ mod org;
 mod people;
 mod person_evaluations;
 mod progress;
+mod public;
 mod results;
 mod scoping;
 mod service;

@@ -1335,6 +1335,35 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             Call::get(format!("/api/v1/public/rounds/{round}/results"))
         }
         "list published rounds" => Call::get("/api/v1/public/rounds".into()),
+        "correct publication"
+        | "withdraw publication"
+        | "list published versions"
+        | "read published version" => {
+            let round = draft_round(app, w, 2022).await;
+            draft_task(app, w, round, w.tnmt).await;
+            issue(app, w, round).await;
+            let path = format!("/api/v1/rounds/{round}");
+            let etag = etag_of(app, &w.sc, &path).await;
+            let res = app
+                .post_if(&format!("{path}/publish"), &w.sc, &etag, json!({}))
+                .await;
+            assert_eq!(res.status, 200, "{res:?}");
+            let reason = json!({"reason": "Rà soát lại số liệu"});
+            match row {
+                "correct publication" => Call {
+                    etag: Some(res.etag()),
+                    ..Call::post(format!("{path}/publication/corrections"), reason)
+                },
+                "withdraw publication" => Call {
+                    etag: Some(res.etag()),
+                    ..Call::post(format!("{path}/publication/withdraw"), reason)
+                },
+                "list published versions" => {
+                    Call::get(format!("/api/v1/public/rounds/{round}/versions"))
+                }
+                _ => Call::get(format!("/api/v1/public/rounds/{round}/versions/1")),
+            }
+        }
         "add evidence link" => Call::post(
             format!("/api/v1/assignments/{}/evidence", w.tnmt_assignment),
             json!({"kind": "link", "title": "Tin bài", "url": "https://vinhphuc.gov.vn/tin"}),
@@ -1897,6 +1926,22 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
     (
+        "correct publication",
+        [404, 201, 403, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "withdraw publication",
+        [404, 200, 403, 404, 404, 404, 404, 404, 404],
+    ),
+    (
+        "list published versions",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "read published version",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
         "add evidence link",
         [404, 403, 403, 403, 201, 201, 404, 404, 404],
     ),
@@ -2010,6 +2055,8 @@ async fn without_a_token_everything_but_the_public_endpoints_is_401() {
     for (row, _) in MATRIX {
         let call = prepare(&app, &w, row).await;
         let res = send(&app, call, "", &[]).await;
-        assert_eq!(res.status, 401, "{row}: {res:?}");
+        // Published results are open to everyone.
+        let public = row.starts_with("read published") || row.starts_with("list published");
+        assert_eq!(res.status, if public { 200 } else { 401 }, "{row}: {res:?}");
     }
 }

@@ -23,6 +23,7 @@ pub mod part;
 pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
+pub mod publications;
 pub mod record;
 pub mod reports;
 pub mod restructurings;

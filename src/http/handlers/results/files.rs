@@ -4,6 +4,16 @@
 use super::exports::{Cell, Table};
 use crate::error::ApiError;
 
+/// A text cell as a spreadsheet should read it: one that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return (a formula to Excel and LibreOffice) gets a leading `'`.
+pub(super) fn neutralised(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 pub(super) fn csv_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
@@ -21,7 +31,7 @@ pub(super) fn csv_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
             w.write_record(&t.headers).map_err(fail)?;
             for row in &t.rows {
                 w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => neutralised(s),
                     Cell::Number(n) => n.to_string(),
                     Cell::Empty => String::new(),
                 }))
@@ -81,4 +91,18 @@ pub(super) fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
         sheet.set_freeze_panes(1, 0).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn formulas_are_neutralised_and_text_is_kept() {
+        for formula in ["=1+1", "+84", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralised(formula), format!("'{formula}"));
+        }
+        assert_eq!(neutralised("Sở Tài nguyên = 1"), "Sở Tài nguyên = 1");
+        assert_eq!(neutralised(""), "");
+    }
 }

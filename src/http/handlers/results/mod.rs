@@ -3,7 +3,7 @@
 //! more, in progress, overdue, grades and the completion rate — as they stand now or exactly as
 //! they stood at a cut-off, exported to CSV and Excel; per-indicator results of targets (units
 //! that met each, Σ actual against Σ target); per-person results; and the Standing Committee's publication of a
-//! round's results to portals.
+//! round's results (frozen versions, corrections, withdrawal), open to everyone.
 
 mod exports;
 mod files;
@@ -33,6 +33,10 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .service(people)
         .service(export)
         .service(publish)
+        .service(correct_publication)
+        .service(withdraw_publication)
         .service(public_rounds)
-        .service(public_results);
+        .service(public_results)
+        .service(public_versions)
+        .service(public_version);
 }

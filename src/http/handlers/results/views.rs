@@ -1,16 +1,15 @@
 //! What the results endpoints answer: reports, published rounds and their results.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::results::{GroupBy, IndicatorReport, IndicatorRow, Published, Report, Row};
-use crate::db::models::PublicationRow;
-use crate::domain::grading::Grade;
-use crate::domain::progress::Timeliness;
-use crate::domain::results::{status, IndicatorTally, Tally};
-use crate::error::ApiError;
+use crate::app::publications::{Frozen, Snapshot};
+use crate::app::results::{GroupBy, IndicatorReport, IndicatorRow, Report, Row};
+use crate::db::models::PublicationVersionRow;
+use crate::db::repo::publications::ListedRound;
+use crate::domain::results::{IndicatorTally, Tally};
 
 /// One row of a report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,7 +102,47 @@ impl From<IndicatorReport> for IndicatorsReport {
     }
 }
 
-/// A published round.
+/// The withdrawal of a round's publication.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Withdrawal {
+    /// When.
+    pub withdrawn_at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+}
+
+/// A version of a round's published results.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicationVersion {
+    /// The round.
+    pub round_id: Uuid,
+    /// Version: 1 when first published, one more per correction; also the ETag.
+    pub version: i32,
+    /// When this version was published (its figures are taken at this moment).
+    pub published_at: DateTime<Utc>,
+    /// Why this version corrects the previous one (absent on version 1).
+    pub reason: Option<String>,
+    /// The withdrawal of the publication, recorded on the version that was current then.
+    pub withdrawal: Option<Withdrawal>,
+}
+
+impl From<PublicationVersionRow> for PublicationVersion {
+    fn from(r: PublicationVersionRow) -> Self {
+        Self {
+            round_id: r.round_id,
+            version: r.version,
+            published_at: r.published_at,
+            reason: r.reason,
+            withdrawal: r.withdrawn_at.map(|at| Withdrawal {
+                withdrawn_at: at,
+                reason: r.withdrawal_reason.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// A published round, with its current version (withdrawn ones included, with their
+/// withdrawal).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublishedRound {
     /// Id.
@@ -116,78 +155,54 @@ pub struct PublishedRound {
     pub decision_number: Option<String>,
     /// The assigning unit.
     pub assigning_unit_id: Uuid,
-    /// When its results were published.
-    pub published_at: DateTime<Utc>,
-    /// Version, also the ETag.
-    pub version: i32,
+    /// Its latest version; its `withdrawal` says whether the results are withdrawn.
+    pub current: PublicationVersion,
 }
 
-/// A round is shown as published only once it is.
-impl TryFrom<PublicationRow> for PublishedRound {
-    type Error = ApiError;
-    fn try_from(r: PublicationRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: r.id,
-            title: r.title,
-            year: r.year,
-            decision_number: r.decision_number,
-            assigning_unit_id: r.assigning_unit_id,
-            published_at: r.published_at.ok_or_else(ApiError::not_found)?,
-            version: r.version,
-        })
+impl From<ListedRound> for PublishedRound {
+    fn from((v, (title, year, decision_number, assigning_unit_id)): ListedRound) -> Self {
+        Self {
+            id: v.round_id,
+            title,
+            year,
+            decision_number,
+            assigning_unit_id,
+            current: PublicationVersion::from(v),
+        }
     }
 }
 
-/// A published assignment: what portals may show.
+/// Which version the figures are, and why it was published.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicAssignment {
-    /// Title.
-    pub title: String,
-    /// The unit it was assigned to.
-    pub unit_name: String,
-    /// Content area.
-    pub content_area: String,
-    /// Deadline.
-    pub end_date: NaiveDate,
-    /// Status.
-    pub status: Timeliness,
-    /// Decided grade.
-    pub grade: Option<Grade>,
+pub struct VersionInfo {
+    /// Version: 1 when first published, one more per correction.
+    pub version: i32,
+    /// When it was published.
+    pub published_at: DateTime<Utc>,
+    /// Why it corrects the previous version (absent on version 1).
+    pub reason: Option<String>,
 }
 
-/// A published round's results.
+/// One version of a round's published results: its frozen figures, per group of units, and
+/// its assignments' titles, units, statuses and grades.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicResults {
-    /// The round.
-    pub round: PublishedRound,
-    /// Its figures.
-    pub total: Tally,
-    /// Its figures per group of units.
-    pub groups: Vec<ResultRow>,
-    /// Its assignments.
-    pub assignments: Vec<PublicAssignment>,
+    /// The version.
+    pub publication: VersionInfo,
+    /// The figures, exactly as published.
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
 }
 
-impl TryFrom<Published> for PublicResults {
-    type Error = ApiError;
-    fn try_from(p: Published) -> Result<Self, ApiError> {
-        let day = p.day;
-        Ok(Self {
-            round: PublishedRound::try_from(p.round)?,
-            total: p.total,
-            groups: p.groups.into_iter().map(ResultRow::from).collect(),
-            assignments: p
-                .lines
-                .into_iter()
-                .map(|l| PublicAssignment {
-                    status: status(&l.known, day),
-                    title: l.title,
-                    unit_name: l.unit_name,
-                    content_area: l.content_area.as_str().to_owned(),
-                    end_date: l.known.end_date,
-                    grade: l.known.grade,
-                })
-                .collect(),
-        })
+impl From<Frozen> for PublicResults {
+    fn from(f: Frozen) -> Self {
+        Self {
+            publication: VersionInfo {
+                version: f.version.version,
+                published_at: f.version.published_at,
+                reason: f.version.reason,
+            },
+            snapshot: f.snapshot,
+        }
     }
 }

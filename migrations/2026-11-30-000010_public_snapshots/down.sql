@@ -1,0 +1,2 @@
+DROP TABLE public_read_counts;
+DROP TABLE round_publications;
