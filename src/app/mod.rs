@@ -29,6 +29,7 @@ pub mod people;
 pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
+pub mod refresh_tokens;
 pub mod reports;
 pub mod restructurings;
 pub mod results;

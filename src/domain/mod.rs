@@ -15,6 +15,7 @@ pub mod person;
 pub mod progress;
 pub mod quota;
 pub mod record;
+pub mod refresh_token;
 pub mod restructuring;
 pub mod results;
 pub mod roles;

@@ -24,6 +24,7 @@ pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
 pub mod record;
+pub mod refresh_tokens;
 pub mod reports;
 pub mod restructurings;
 pub mod results;
