@@ -86,6 +86,26 @@ pub struct Config {
         global = true
     )]
     pub token_ttl_secs: u64,
+    /// A refresh token unused for this many seconds expires; each refresh starts the window
+    /// again (30 days).
+    #[arg(
+        long,
+        env = "CADRE_REFRESH_TOKEN_TTL_SECS",
+        default_value_t = 30 * 86_400,
+        value_parser = clap::value_parser!(u64).range(60..=10 * 365 * 86_400),
+        global = true
+    )]
+    pub refresh_token_ttl_secs: u64,
+    /// However often it is refreshed, a sign-in ends this many seconds after the password was
+    /// given (90 days); then the person signs in again.
+    #[arg(
+        long,
+        env = "CADRE_REFRESH_TOKEN_MAX_AGE_SECS",
+        default_value_t = 90 * 86_400,
+        value_parser = clap::value_parser!(u64).range(60..=10 * 365 * 86_400),
+        global = true
+    )]
+    pub refresh_token_max_age_secs: u64,
     /// JWKS file of an external identity provider (RS256/ES256 tokens).
     #[arg(long, env = "JWKS_FILE", global = true)]
     pub jwks_file: Option<PathBuf>,
@@ -267,6 +287,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// How long refresh tokens last (each setting at most ten years).
+    pub fn refresh_lifetimes(&self) -> crate::domain::refresh_token::Lifetimes {
+        const TEN_YEARS: u64 = 10 * 365 * 86_400;
+        let secs = |s: u64| chrono::Duration::seconds(s.min(TEN_YEARS) as i64);
+        crate::domain::refresh_token::Lifetimes {
+            idle: secs(self.refresh_token_ttl_secs),
+            absolute: secs(self.refresh_token_max_age_secs),
+        }
+    }
+
     /// The media types accepted for evidence files.
     pub fn accepted_media_types(&self) -> Vec<String> {
         if self.evidence_media_types.is_empty() {

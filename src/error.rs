@@ -72,6 +72,12 @@ pub struct Problem {
     /// Per-field validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// OAuth 2.0 error code (RFC 6749 §5.2: `invalid_request`, `invalid_client`,
+    /// `invalid_grant`), for OAuth 2.0 client libraries; only in answers of the token and
+    /// revocation endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "invalid_grant")]
+    pub error: Option<String>,
 }
 
 /// An error answered to the client; anything internal is logged, never shown.
@@ -86,6 +92,7 @@ struct Inner {
     detail: Option<Msg>,
     errors: Vec<(String, String, Msg)>,
     headers: Vec<(HeaderName, String)>,
+    oauth_error: Option<&'static str>,
     vietnamese: bool,
 }
 
@@ -109,6 +116,7 @@ impl ApiError {
             detail: None,
             errors: Vec::new(),
             headers: Vec::new(),
+            oauth_error: None,
             vietnamese: vietnamese(),
         }))
     }
@@ -133,6 +141,12 @@ impl ApiError {
         message: Msg,
     ) -> Self {
         self.0.errors.push((field.into(), code.into(), message));
+        self
+    }
+
+    /// Adds the OAuth 2.0 error code (RFC 6749 §5.2) that OAuth 2.0 clients read.
+    pub fn oauth(mut self, code: &'static str) -> Self {
+        self.0.oauth_error = Some(code);
         self
     }
 
@@ -163,6 +177,18 @@ impl ApiError {
             header::WWW_AUTHENTICATE,
             "Bearer realm=\"cadre-api\", error=\"invalid_token\"",
         )
+    }
+
+    /// 400 `invalid_grant` (RFC 6749 §5.2): a refresh token that is unknown, expired, revoked
+    /// or already used.
+    pub fn invalid_grant(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            Msg::new("Invalid grant", "Yêu cầu cấp quyền không hợp lệ"),
+        )
+        .detail(en, vi)
+        .oauth("invalid_grant")
     }
 
     /// 403: authenticated, but the role does not allow this.
@@ -321,6 +347,7 @@ impl ApiError {
                     message: m.pick(self.0.vietnamese).to_owned(),
                 })
                 .collect(),
+            error: self.0.oauth_error.map(str::to_owned),
         }
     }
 }

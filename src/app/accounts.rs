@@ -10,11 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch, Tx};
+use super::{in_tx, refresh_tokens, IfMatch, Tx};
 use crate::auth::policy::accounts as policy;
 use crate::auth::{password, Caller};
 use crate::db::models::AccountRow;
 use crate::db::repo;
+use crate::domain::refresh_token::RevokeReason;
 use crate::domain::sign_in::{user_floor, wait_seconds, window_start, Failures};
 use crate::domain::text::plain_text;
 use crate::domain::vocab::AccountKind;
@@ -311,6 +312,7 @@ async fn change(
 
 /// Renames, disables or re-enables an account, links it to a cadre, moves it to another home
 /// unit or sets its external subject. An administrator cannot disable their own account (422).
+/// Disabling revokes the account's refresh tokens.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -354,16 +356,20 @@ pub async fn update(
                 version: before.version + 1,
                 updated_at: tx.now,
             };
-            repo::accounts::update(tx.conn, id, &changes)
+            let after = repo::accounts::update(tx.conn, id, &changes)
                 .await
-                .map_err(unique_conflict)
+                .map_err(unique_conflict)?;
+            if after.disabled && !before.disabled {
+                refresh_tokens::revoke_account(tx, &after, RevokeReason::AccountDisabled).await?;
+            }
+            Ok(after)
         },
     )
     .await
 }
 
-/// Sets a new password or client secret; the old one stops working at once. Neither is ever
-/// returned nor recorded in the audit trail.
+/// Sets a new password or client secret; the old one stops working at once, and so do the
+/// account's refresh tokens. Neither is ever returned nor recorded in the audit trail.
 pub async fn set_secret(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -382,7 +388,9 @@ pub async fn set_secret(
         if_match,
         "account.set_secret",
         async |tx, before| {
-            Ok(repo::accounts::set_secret(tx.conn, before, secret_hash, tx.now).await?)
+            let after = repo::accounts::set_secret(tx.conn, before, secret_hash, tx.now).await?;
+            refresh_tokens::revoke_account(tx, &after, RevokeReason::SecretChanged).await?;
+            Ok(after)
         },
     )
     .await

@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::{in_tx, refresh_tokens, IfMatch};
 use crate::auth::policy::bindings as policy;
 use crate::auth::Caller;
 use crate::db::models::BindingRow;
 use crate::db::repo;
+use crate::domain::refresh_token::RevokeReason;
 use crate::domain::roles::Role;
 use crate::domain::Violation;
 use crate::error::ApiError;
@@ -144,7 +145,8 @@ pub async fn of_caller(
     Ok(rows.into_iter().map(BindingDetail::from).collect())
 }
 
-/// Grants a role: see [`policy::require_manage`] for who may.
+/// Grants a role: see [`policy::require_manage`] for who may. The account's refresh tokens are
+/// revoked, so its sessions start again with the new roles.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -180,6 +182,8 @@ pub async fn create(
             created_at: tx.now,
         };
         repo::bindings::insert(tx.conn, &row).await?;
+        let account = repo::accounts::get(tx.conn, row.account_id).await?;
+        refresh_tokens::revoke_account(tx, &account, RevokeReason::BindingsChanged).await?;
         let binding = detail(tx.conn, row.id).await?;
         tx.created(
             "role_binding.create",
@@ -193,7 +197,7 @@ pub async fn create(
 }
 
 /// Revokes a role: needs the same rights as granting it (404 when out of scope). `If-Match`,
-/// when sent, must name [`VERSION`].
+/// when sent, must name [`VERSION`]. The account's refresh tokens are revoked too.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -223,6 +227,8 @@ pub async fn delete(
         }
         let before = detail(tx.conn, id).await?;
         repo::bindings::delete(tx.conn, id).await?;
+        let account = repo::accounts::get(tx.conn, row.account_id).await?;
+        refresh_tokens::revoke_account(tx, &account, RevokeReason::BindingsChanged).await?;
         tx.removed("role_binding.delete", id, Some(before.unit_id), &before);
         Ok(())
     })

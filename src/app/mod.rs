@@ -30,6 +30,7 @@ pub mod person_evaluations;
 pub mod plans;
 pub mod posts;
 pub mod publications;
+pub mod refresh_tokens;
 pub mod reports;
 pub mod restructurings;
 pub mod results;

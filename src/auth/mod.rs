@@ -4,6 +4,7 @@ pub mod caller;
 pub mod jwt;
 pub mod password;
 pub mod policy;
+pub mod refresh_token;
 pub mod scope;
 
 pub use caller::{Binding, Caller};

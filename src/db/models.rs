@@ -134,6 +134,31 @@ pub struct AccountRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A row of `refresh_token_families`: one sign-in, and its revocation.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_token_families)]
+pub struct RefreshFamilyRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<crate::domain::refresh_token::RevokeReason>,
+}
+
+/// A row of `refresh_tokens` (the token itself is kept only as its SHA-256).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub replaced_by: Option<Uuid>,
+}
+
 /// A row of `role_bindings`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = role_bindings)]

@@ -161,6 +161,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    refresh_token_families (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        started_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Bytea,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        replaced_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> refresh_token_families (family_id));
+diesel::allow_tables_to_appear_in_same_query!(refresh_token_families, refresh_tokens);
+
+diesel::table! {
     audit_events (id) {
         id -> Uuid,
         at -> Timestamptz,

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod publication;
 pub mod quota;
 pub mod record;
+pub mod refresh_token;
 pub mod restructuring;
 pub mod results;
 pub mod roles;

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
@@ -80,6 +82,27 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
+        // The token endpoint as OAuth 2.0 flows, so that generators and Swagger UI can sign in
+        // (and refresh); the bearer scheme beside them for tokens of the identity provider.
+        const TOKEN_URL: &str = "/api/v1/auth/token";
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::with_refresh_url(
+                        TOKEN_URL,
+                        Scopes::new(),
+                        TOKEN_URL,
+                    )),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+                ],
+                "People sign in with the password flow, which also returns a refresh token \
+                 (rotated at each use; sign out at POST /api/v1/auth/revoke); machine clients \
+                 use the client-credentials flow (no refresh token). Either way the access \
+                 token is a JWT sent as `Authorization: Bearer`. No scopes: what a caller may \
+                 do follows from its role bindings.",
+            )),
+        );
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
@@ -113,9 +136,9 @@ impl Modify for Security {
                 }
             }
         }
-        // Every POST but the token endpoint accepts an Idempotency-Key.
+        // Every POST but the token and revocation endpoints accepts an Idempotency-Key.
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if path == "/api/v1/auth/token" {
+            if path == "/api/v1/auth/token" || path == "/api/v1/auth/revoke" {
                 continue;
             }
             if let Some(op) = item.post.as_mut() {
@@ -149,7 +172,7 @@ Updates require `If-Match` with the ETag last read.",
         contact(name = "Provincial Organisation Board IT team")
     ),
     servers((url = "/", description = "This server")),
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "operations", description = "Health probes"),

@@ -5,6 +5,7 @@
 /// Operations whose rule-made name would not say what they do.
 const NAMED: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/auth/token", "requestToken"),
+    ("post", "/api/v1/auth/revoke", "revokeToken"),
     ("get", "/api/v1/me", "getMe"),
     ("get", "/healthz", "checkLiveness"),
     ("get", "/readyz", "checkReadiness"),

@@ -1,5 +1,7 @@
 //! Token issuance, brute-force lock-out, and attacks on token verification.
 
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;
 
@@ -98,6 +100,8 @@ async fn client_credentials_grant_accepts_form_encoding() {
         .unwrap();
     let res = read(res).await;
     assert_eq!(res.status, 200, "{res:?}");
+    // OAuth 2.0: no refresh token for the client-credentials grant.
+    assert!(res.body.get("refresh_token").is_none(), "{res:?}");
     // A machine client cannot use the password grant, nor a person the client grant.
     let wrong = app
         .post(
@@ -107,6 +111,7 @@ async fn client_credentials_grant_accepts_form_encoding() {
         )
         .await;
     assert_problem(&wrong, 401);
+    assert_eq!(wrong.body["error"], "invalid_grant");
 }
 
 #[actix_web::test]
@@ -136,7 +141,8 @@ async fn wrong_credentials_and_missing_fields() {
         )
         .await;
     assert_problem(&res, 422);
-    assert_eq!(res.body["errors"][0]["field"], "username");
+    assert_eq!(res.body["error"], "invalid_request");
+    assert_eq!(res.body["errors"][0]["field"], "password");
     let res = app
         .post("/api/v1/auth/token", "", json!({"grant_type": "implicit"}))
         .await;
@@ -401,4 +407,351 @@ async fn disabled_accounts_lose_access_at_once() {
             .unwrap();
     }
     assert_problem(&app.get("/api/v1/me", &token).await, 401);
+}
+
+/// Signs `username` in with the password grant (JSON); the whole answer.
+async fn sign_in(app: &TestApp, username: &str) -> Res {
+    let res = app
+        .post(
+            "/api/v1/auth/token",
+            "",
+            json!({"grant_type": "password", "username": username, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    res
+}
+
+/// The refresh token of a fresh password sign-in of `username`.
+async fn refresh_token_of(app: &TestApp, username: &str) -> String {
+    let res = sign_in(app, username).await;
+    let token = res.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 43, "{res:?}");
+    token
+}
+
+/// Exchanges `token` with the refresh-token grant, sent as a form (as OAuth 2.0 clients do).
+async fn refresh(app: &TestApp, token: &str) -> Res {
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", token),
+            ("client_id", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    read(res).await
+}
+
+/// Revokes `token` at the revocation endpoint (form).
+async fn revoke(app: &TestApp, token: &str) -> Res {
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/revoke", app.base))
+        .form(&[("token", token), ("token_type_hint", "refresh_token")])
+        .send()
+        .await
+        .unwrap();
+    read(res).await
+}
+
+#[track_caller]
+fn assert_invalid_grant(res: &Res) {
+    assert_problem(res, 400);
+    assert_eq!(res.body["error"], "invalid_grant", "{res:?}");
+}
+
+/// Revocation records in the audit trail, with their reasons.
+async fn revocations(app: &TestApp) -> Vec<String> {
+    use cadre_api::db::schema::audit_events;
+    let mut conn = app.db().await;
+    let afters: Vec<Option<serde_json::Value>> = audit_events::table
+        .filter(audit_events::action.eq("refresh_token.revoke"))
+        .order(audit_events::id)
+        .select(audit_events::after)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    afters
+        .into_iter()
+        .map(|a| a.unwrap()["reason"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_sign_in() {
+    let app = TestApp::spawn().await;
+    let first = refresh_token_of(&app, "head.so-tnmt").await;
+    // Another sign-in of the same person, on another device.
+    let other_device = refresh_token_of(&app, "head.so-tnmt").await;
+    let audits = app.audit_count().await;
+
+    let rotated = refresh(&app, &first).await;
+    assert_eq!(rotated.status, 200, "{rotated:?}");
+    assert_eq!(rotated.headers.get("cache-control").unwrap(), "no-store");
+    let second = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    let me = app
+        .get("/api/v1/me", rotated.body["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(me.body["account"]["username"], "head.so-tnmt", "{me:?}");
+    // Rotation is not audited (the token rows are its record).
+    assert_eq!(app.audit_count().await, audits);
+
+    let third = refresh(&app, &second).await;
+    assert_eq!(third.status, 200, "{third:?}");
+    let third = third.body["refresh_token"].as_str().unwrap().to_owned();
+
+    // The first token again: a reuse. Refused, and the newest token of its family with it.
+    let reused = refresh(&app, &first).await;
+    assert_invalid_grant(&reused);
+    assert!(reused.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("already used"));
+    assert_invalid_grant(&refresh(&app, &third).await);
+    assert_invalid_grant(&refresh(&app, &second).await);
+    assert_eq!(revocations(&app).await, ["reuse"]);
+    // A further reuse changes nothing more.
+    assert_invalid_grant(&refresh(&app, &first).await);
+    assert_eq!(revocations(&app).await, ["reuse"]);
+
+    // The other sign-in is untouched.
+    assert_eq!(refresh(&app, &other_device).await.status, 200);
+    // Unknown tokens are refused alike.
+    assert_invalid_grant(&refresh(&app, "no-such-token").await);
+}
+
+#[actix_web::test]
+async fn refresh_grant_takes_json_or_a_form_and_needs_its_token() {
+    let app = TestApp::spawn().await;
+    let token = refresh_token_of(&app, "bantochuc.1").await;
+    let json = app
+        .post(
+            "/api/v1/auth/token",
+            "",
+            json!({"grant_type": "refresh_token", "refresh_token": token, "client_id": "", "scope": ""}),
+        )
+        .await;
+    assert_eq!(json.status, 200, "{json:?}");
+    assert_eq!(json.body["token_type"], "Bearer");
+    assert_eq!(json.body["expires_in"], 900);
+    let next = json.body["refresh_token"].as_str().unwrap();
+    // The form, with the empty client_id OAuth 2.0 libraries send.
+    let form = refresh(&app, next).await;
+    assert_eq!(form.status, 200, "{form:?}");
+    assert!(form.body["access_token"].is_string());
+
+    for body in [
+        json!({"grant_type": "refresh_token"}),
+        json!({"grant_type": "refresh_token", "refresh_token": ""}),
+    ] {
+        let res = app.post("/api/v1/auth/token", "", body).await;
+        assert_problem(&res, 422);
+        assert_eq!(res.body["error"], "invalid_request", "{res:?}");
+        assert_eq!(res.body["errors"][0]["field"], "refresh_token", "{res:?}");
+    }
+    let long = "x".repeat(201);
+    let res = app
+        .post(
+            "/api/v1/auth/token",
+            "",
+            json!({"grant_type": "refresh_token", "refresh_token": long}),
+        )
+        .await;
+    assert_problem(&res, 422);
+}
+
+#[actix_web::test]
+async fn expired_refresh_tokens_are_refused() {
+    let app = TestApp::spawn_with(|c| {
+        c.refresh_token_ttl_secs = 3600;
+        c.refresh_token_max_age_secs = 7200;
+    })
+    .await;
+    let token = refresh_token_of(&app, "bantochuc.1").await;
+    let mut conn = app.db().await;
+    // The configured lifetimes: one hour unused, the family two hours.
+    let (sliding, cap): (f64, f64) = diesel::sql_query(
+        "SELECT extract(epoch FROM t.expires_at - t.issued_at)::float8 AS sliding, \
+                extract(epoch FROM f.expires_at - f.started_at)::float8 AS cap \
+         FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id",
+    )
+    .get_result::<Lifetimes>(&mut conn)
+    .await
+    .map(|l| (l.sliding, l.cap))
+    .unwrap();
+    assert_eq!((sliding, cap), (3600.0, 7200.0));
+    diesel::sql_query(
+        "UPDATE refresh_tokens SET issued_at = now() - interval '2 hours', \
+                                   expires_at = now() - interval '1 hour'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let res = refresh(&app, &token).await;
+    assert_invalid_grant(&res);
+    assert!(res.body["detail"].as_str().unwrap().contains("expired"));
+}
+
+#[derive(diesel::QueryableByName)]
+struct Lifetimes {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    sliding: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    cap: f64,
+}
+
+/// The id and ETag of account `username`, as the administrator reads it.
+async fn account(app: &TestApp, admin: &str, username: &str) -> (String, String) {
+    let me = app.get("/api/v1/me", &app.token(username).await).await;
+    let id = me.body["account"]["id"].as_str().unwrap().to_owned();
+    let res = app.get(&format!("/api/v1/accounts/{id}"), admin).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    (id, res.etag())
+}
+
+#[actix_web::test]
+async fn password_change_disabling_and_role_changes_revoke_refresh_tokens() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let bystander = refresh_token_of(&app, "bantochuc.2").await;
+
+    // A new password.
+    let token = refresh_token_of(&app, "bantochuc.1").await;
+    let (id, etag) = account(&app, &admin, "bantochuc.1").await;
+    let res = app
+        .post_if(
+            &format!("/api/v1/accounts/{id}/secret"),
+            &admin,
+            &etag,
+            json!({"secret": "Mat-khau-moi-2026-dai"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_invalid_grant(&refresh(&app, &token).await);
+
+    // Disabled: refused, and still refused once enabled again.
+    let token = refresh_token_of(&app, "staff.so-tnmt.1").await;
+    let (id, etag) = account(&app, &admin, "staff.so-tnmt.1").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            &etag,
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let refused = refresh(&app, &token).await;
+    assert_invalid_grant(&refused);
+    let res = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            &res.etag(),
+            json!({"disabled": false}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_invalid_grant(&refresh(&app, &token).await);
+    // A rename does not revoke anything.
+    let token = refresh_token_of(&app, "staff.so-tnmt.1").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &admin,
+            &res.etag(),
+            json!({"display_name": "Nguyễn Văn Bình"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let token = refresh(&app, &token).await;
+    assert_eq!(token.status, 200, "{token:?}");
+    let token = token.body["refresh_token"].as_str().unwrap().to_owned();
+
+    // A role granted, then taken away: each revokes.
+    let tnmt = app.unit("VP-SO-TNMT").await;
+    let granted = app
+        .post(
+            "/api/v1/role-bindings",
+            &admin,
+            json!({"account_id": id, "role": "unit_staff", "unit_id": tnmt}),
+        )
+        .await;
+    assert_eq!(granted.status, 201, "{granted:?}");
+    assert_invalid_grant(&refresh(&app, &token).await);
+    let token = refresh_token_of(&app, "staff.so-tnmt.1").await;
+    let res = app
+        .delete(
+            &format!("/api/v1/role-bindings/{}", granted.id()),
+            &admin,
+            &granted.etag(),
+        )
+        .await;
+    assert!(res.status.is_success(), "{res:?}");
+    assert_invalid_grant(&refresh(&app, &token).await);
+
+    assert_eq!(
+        revocations(&app).await,
+        [
+            "secret_changed",
+            "account_disabled",
+            "bindings_changed",
+            "bindings_changed"
+        ]
+    );
+    // Someone else's sign-in is untouched.
+    assert_eq!(refresh(&app, &bystander).await.status, 200);
+}
+
+#[actix_web::test]
+async fn signing_out_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let token = refresh_token_of(&app, "bantochuc.1").await;
+    let kept = refresh_token_of(&app, "bantochuc.1").await;
+    let res = revoke(&app, &token).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert!(res.text.is_empty(), "{res:?}");
+    assert_invalid_grant(&refresh(&app, &token).await);
+    assert_eq!(revocations(&app).await, ["logout"]);
+    // Again, or with a token nobody issued: 200, and nothing recorded.
+    assert_eq!(revoke(&app, &token).await.status, 200);
+    assert_eq!(revoke(&app, "no-such-token").await.status, 200);
+    assert_eq!(revocations(&app).await, ["logout"]);
+    // The other sign-in goes on; signing it out with JSON works as well.
+    let next = refresh(&app, &kept).await;
+    assert_eq!(next.status, 200, "{next:?}");
+    let next = next.body["refresh_token"].as_str().unwrap();
+    let res = app
+        .post(
+            "/api/v1/auth/revoke",
+            "",
+            json!({"token": next, "client_id": ""}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_invalid_grant(&refresh(&app, next).await);
+    assert_eq!(revocations(&app).await, ["logout", "logout"]);
+
+    // Bad requests.
+    let res = app.post("/api/v1/auth/revoke", "", json!({})).await;
+    assert_problem(&res, 422);
+    assert_eq!(res.body["error"], "invalid_request");
+    let res = app
+        .post("/api/v1/auth/revoke", "", json!({"token": ""}))
+        .await;
+    assert_problem(&res, 422);
+    assert_eq!(res.body["error"], "invalid_request");
+    let res = app
+        .post(
+            "/api/v1/auth/revoke",
+            "",
+            json!({"token": "x", "password": "y"}),
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{res:?}");
 }

@@ -25,6 +25,7 @@ pub mod plans;
 pub mod posts;
 pub mod publications;
 pub mod record;
+pub mod refresh_tokens;
 pub mod reports;
 pub mod restructurings;
 pub mod results;
