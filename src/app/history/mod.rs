@@ -56,6 +56,7 @@ pub struct PastReport {
 pub struct PastReports {
     /// The reports, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub reports: Vec<PastReport>,
 }
 
