@@ -62,7 +62,8 @@ pub struct ObservationIn {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObservationBatch {
-    /// The values, at most 50,000.
+    /// The values, at most 50,000 (`MAX_ROWS`).
+    #[schema(max_items = 50000)]
     pub observations: Vec<ObservationIn>,
 }
 

@@ -5,6 +5,8 @@ pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod openapi;
+#[cfg(test)]
+mod contract_limits;
 mod operation_ids;
 
 use std::net::TcpListener;

@@ -41,6 +41,7 @@ pub struct PastReport {
     /// The reporting period, e.g. `2022-Q3` (see the assignment's reporting schedule).
     pub period: String,
     /// What the report said.
+    #[validate(nested)]
     pub content: ReportContent,
     /// The day the head submitted it.
     pub submitted_on: NaiveDate,
@@ -185,13 +186,8 @@ async fn check(
                 ..v
             }),
     );
-    if let Err(e) = item.content.validate() {
-        out.push(Violation::new(
-            "content",
-            "invalid",
-            e.to_string(),
-            "nội dung báo cáo không hợp lệ",
-        ));
+    if let Err(e) = item.validate() {
+        out.extend(super::validation::violations(&e));
     }
     Ok(if out.is_empty() {
         Ok((a, period, due_days))
