@@ -113,7 +113,11 @@ pub struct NewAccount {
     pub username: String,
     /// Name shown to people.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: String,
     /// A person or a machine client.
     pub kind: AccountKind,
@@ -128,7 +132,11 @@ pub struct NewAccount {
     pub home_unit_id: Uuid,
     /// Subject of the account at the provincial identity provider; unique.
     #[validate(length(min = 1, max = 255), custom(function = "subject_format"))]
-    #[schema(min_length = 1, max_length = 255, pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub external_subject: Option<String>,
 }
 
@@ -140,7 +148,11 @@ pub struct NewAccount {
 pub struct AccountPatch {
     /// Name shown to people.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: Option<String>,
     /// Refuse (`true`) or allow again (`false`) sign-in and every token of the account. An
     /// administrator cannot disable their own account.
@@ -154,7 +166,11 @@ pub struct AccountPatch {
     /// Subject at the provincial identity provider, unique; `null` removes it.
     #[serde(default, deserialize_with = "present")]
     #[validate(length(min = 1, max = 255), custom(function = "subject_format"))]
-    #[schema(min_length = 1, max_length = 255, pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     #[schema(value_type = Option<String>)]
     pub external_subject: Option<Option<String>>,
 }

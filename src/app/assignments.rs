@@ -61,7 +61,11 @@ pub fn terms_of(a: &AssignmentRow) -> Value {
 pub struct TargetSpec {
     /// Unit of measure, e.g. "đảng viên", "%", "tỷ đồng" (not needed for a milestone).
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub unit_of_measure: Option<String>,
     /// `at_least`, `at_most` (lower is better), `range`, `exactly` or `milestone` (yes/no).
     pub shape: TargetShape,
@@ -96,7 +100,11 @@ pub struct Milestone {
     pub id: Option<Uuid>,
     /// What is to be done by the due date.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Due date, within the assignment's period.
     pub due_date: NaiveDate,
@@ -281,15 +289,27 @@ pub struct NewAssignment {
     pub assignee_unit_id: Uuid,
     /// Code, unique in the round.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Content area.
     pub content_area: ContentArea,
@@ -297,7 +317,11 @@ pub struct NewAssignment {
     pub kind: AssignmentKind,
     /// The product expected of a task.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub product_description: Option<String>,
     /// Flags.
     #[serde(default)]
@@ -331,7 +355,11 @@ pub struct NewAssignment {
     pub parent_id: Option<Uuid>,
     /// Code of the indicator department feeds report for this target (targets only).
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: Option<String>,
 }
 
@@ -667,21 +695,37 @@ pub async fn create_batch(
 pub struct AssignmentPatch {
     /// Code.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// Description.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Content area.
     pub content_area: Option<ContentArea>,
     /// Product of a task.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub product_description: Option<String>,
     /// Flags (replaces all).
     #[validate(length(max = 5))]
@@ -708,7 +752,11 @@ pub struct AssignmentPatch {
     pub milestones: Option<Vec<Milestone>>,
     /// Indicator code for department feeds.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: Option<String>,
 }
 
@@ -903,7 +951,11 @@ pub async fn start(
 pub struct Withdrawal {
     /// Why it is withdrawn.
     #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
-    #[schema(min_length = 5, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 5,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -70,11 +70,19 @@ pub struct NewDelegation {
     pub valid_to: Option<NaiveDate>,
     /// The document that grants it.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Why.
     #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
-    #[schema(min_length = 5, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 5,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

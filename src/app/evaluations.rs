@@ -126,7 +126,11 @@ pub struct ContestInput {
     pub value: serde_json::Value,
     /// Why the derived value is wrong.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
     /// Evidence of the claim (standing evidence of this assignment).
     #[validate(length(min = 1, max = 50))]
@@ -155,7 +159,11 @@ pub struct SelfAssessment {
     pub score: Option<f64>,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
     /// Evidence cited (at least one standing piece of this assignment).
     #[validate(length(min = 1, max = 200))]
@@ -180,7 +188,11 @@ pub struct Appraisal {
     pub score: Option<f64>,
     /// Remarks.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub remarks: String,
     /// Facts derived from the record that the Board contests (the head's contests stand
     /// unless the Board contests the same fact).
@@ -201,7 +213,11 @@ pub struct Appraisal {
 pub struct ReturnComment {
     /// What must be done again.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: String,
 }
 
@@ -213,15 +229,26 @@ pub struct Decision {
     pub grade: Grade,
     /// Note of the decision.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
-    #[schema(max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// Why the grade departs from the suggested one (required when it does).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub departure_reason: Option<String>,
     /// Why the quota of excellent grades may be exceeded (required when it is).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub quota_exception_reason: Option<String>,
 }
 
@@ -233,7 +260,11 @@ pub struct Override {
     pub grade: Grade,
     /// Why the decision is cancelled.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

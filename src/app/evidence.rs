@@ -35,13 +35,21 @@ use crate::storage::{Rehash, Staged};
 pub struct DocumentRef {
     /// Number and symbol, e.g. "15-QĐ/TU".
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub number: String,
     /// Date of issue.
     pub date: NaiveDate,
     /// Issuing body, e.g. "Tỉnh ủy Phú Thọ".
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub issuer: String,
 }
 
@@ -51,11 +59,18 @@ pub struct DocumentRef {
 pub struct EvidenceAttachment {
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
-    #[schema(max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
@@ -73,11 +88,18 @@ pub struct NewEvidence {
     pub kind: EvidenceKind,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
-    #[schema(max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
@@ -100,7 +122,11 @@ pub struct NewEvidence {
 pub struct Retraction {
     /// Why the evidence is withdrawn.
     #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 
@@ -112,7 +138,11 @@ pub struct NewMark {
     pub mark: VerificationMark,
     /// What was checked, or what is disputed.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: String,
 }
 

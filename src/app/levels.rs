@@ -21,7 +21,11 @@ use crate::error::ApiError;
 pub struct NewLevel {
     /// Stable code (lower-case letters, digits, `_`).
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: String,
     /// Vietnamese name.
     #[validate(length(min = 1, max = 200))]

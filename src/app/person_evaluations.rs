@@ -91,7 +91,11 @@ pub struct PersonSelfAssessment {
     pub grade: Grade,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
 }
 
@@ -103,7 +107,11 @@ pub struct PersonReassessment {
     pub grade: Grade,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
 }
 
@@ -115,7 +123,11 @@ pub struct PersonAppraisal {
     pub grade: Grade,
     /// Remarks.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub remarks: String,
     /// Fact codes about the person found by the Board, e.g. `discipline_reprimand_or_above`.
     #[validate(length(max = 20))]

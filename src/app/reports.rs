@@ -34,7 +34,11 @@ use crate::error::ApiError;
 pub struct ReportContent {
     /// What was done in the period.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 20000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
     /// The target's actual value (targets only).
     pub actual_value: Option<f64>,
@@ -42,7 +46,11 @@ pub struct ReportContent {
     pub measured_on: Option<NaiveDate>,
     /// Where the value comes from (e.g. "Cục Thống kê, báo cáo tháng 3").
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub value_source: Option<String>,
     /// The head's own estimate of completion, in percent (0–200).
     #[validate(range(min = 0.0, max = 200.0))]
@@ -52,15 +60,27 @@ pub struct ReportContent {
     pub confidence: Confidence,
     /// Why the confidence is worse than in the previous period (required then).
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub confidence_narrative: Option<String>,
     /// Obstacles (khó khăn, vướng mắc).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub obstacles: Option<String>,
     /// Proposals (kiến nghị).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 10000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub proposals: Option<String>,
 }
 
@@ -91,7 +111,11 @@ impl ReportContent {
 pub struct ReportReview {
     /// Comments (required to return a report).
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: Option<String>,
 }
 
@@ -574,7 +598,11 @@ pub struct ReportAcceptance {
     pub version: i32,
     /// Comments.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 5000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: Option<String>,
 }
 

@@ -31,11 +31,18 @@ pub struct MergeRequest {
     pub effective_date: NaiveDate,
     /// The deciding document.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Note.
     #[validate(length(max = 2000), custom(function = "plain_text"))]
-    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// Units merged (at least two).
     #[validate(length(min = 2, max = 100))]
@@ -54,11 +61,18 @@ pub struct SplitRequest {
     pub effective_date: NaiveDate,
     /// The deciding document.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Note.
     #[validate(length(max = 2000), custom(function = "plain_text"))]
-    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// The unit split.
     pub predecessor_id: Uuid,

@@ -103,25 +103,45 @@ pub struct NewRound {
     pub year: i32,
     /// Congress term, e.g. "2020-2025".
     #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub term_label: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Number and symbol of the decision, e.g. "15-QĐ/TU" (needed to issue).
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_number: Option<String>,
     /// Date of the decision (needed to issue).
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_title: Option<String>,
     /// Name of the signer.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_name: Option<String>,
     /// Per-group rules (at most one per group).
     #[serde(default)]
@@ -155,25 +175,45 @@ fn five() -> i32 {
 pub struct RoundPatch {
     /// Congress term.
     #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 50, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub term_label: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// Number and symbol of the decision.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_number: Option<String>,
     /// Date of the decision.
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_title: Option<String>,
     /// Name of the signer.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_name: Option<String>,
     /// Replaces every per-group rule.
     #[validate(length(max = 50), nested)]
@@ -195,7 +235,11 @@ pub struct RoundPatch {
 pub struct IssueRound {
     /// Written reason to issue despite broken rules (recorded with the list of breaches).
     #[validate(length(min = 10, max = 2000), custom(function = "plain_text"))]
-    #[schema(min_length = 10, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub override_reason: Option<String>,
 }
 
@@ -209,7 +253,11 @@ pub struct NewSpotCheck {
     pub share: f64,
     /// Seed of the draw (default: a random one, recorded).
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub seed: Option<String>,
 }
 

@@ -117,7 +117,13 @@ mod tests {
             assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
         }
         use Rejection as R;
-        for r in [R::Invalid, R::UnknownUnit, R::OutsideLicence, R::NoAssignment, R::DuplicateInBatch] {
+        for r in [
+            R::Invalid,
+            R::UnknownUnit,
+            R::OutsideLicence,
+            R::NoAssignment,
+            R::DuplicateInBatch,
+        ] {
             assert_eq!(serde_json::to_value(r).ok(), Some(r.as_str().into()));
         }
     }

@@ -201,6 +201,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn code_enums_serialize_as_their_codes() {
+        use crate::domain::grading::StepCode;
+        use crate::domain::round_rules::BreachCode;
+        for c in StepCode::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
+        for c in BreachCode::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
+        assert_eq!(BreachCode::TooFewTasks, "too_few_tasks");
+    }
+
+    #[test]
     fn codes_round_trip() {
         for t in UnitType::ALL {
             assert_eq!(UnitType::parse(t.as_str()), Some(*t));

@@ -19,8 +19,12 @@ type Check = fn(Value) -> Result<(), Vec<String>>;
 
 fn check<T: DeserializeOwned + Validate>(v: Value) -> Result<(), Vec<String>> {
     let body: T = serde_json::from_value(v).map_err(|e| vec![format!("<serde> {e}")])?;
-    body.validate()
-        .map_err(|e| app::validation::violations(&e).into_iter().map(|v| v.field).collect())
+    body.validate().map_err(|e| {
+        app::validation::violations(&e)
+            .into_iter()
+            .map(|v| v.field)
+            .collect()
+    })
 }
 
 /// A batch of fed values: too many rows is refused whole, a row that breaks a rule is refused
@@ -215,7 +219,11 @@ impl<'a> Probe<'a> {
             }
             return Value::Object(out);
         }
-        if let Some(first) = s.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        if let Some(first) = s
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
             return first.clone();
         }
         match Self::kind(s) {
@@ -242,7 +250,9 @@ impl<'a> Probe<'a> {
             },
             Some("integer") => json!(s["minimum"].as_i64().unwrap_or(0).max(1)),
             Some("number") => {
-                let min = s["minimum"].as_f64().or(s["exclusiveMinimum"].as_f64().map(|m| m + 0.5));
+                let min = s["minimum"]
+                    .as_f64()
+                    .or(s["exclusiveMinimum"].as_f64().map(|m| m + 0.5));
                 json!(min.unwrap_or(1.0))
             }
             Some("boolean") => json!(false),
@@ -364,7 +374,7 @@ impl<'a> Probe<'a> {
         };
         let mut expect = |v: Value, ok: bool, what: String| {
             let got = try_(v);
-            let refused_here = matches!(&got, Err(f) if f.iter().any(|f| *f == field));
+            let refused_here = matches!(&got, Err(f) if f.contains(&field));
             let fine = if ok { got.is_ok() } else { refused_here };
             if !fine {
                 out.push(Finding {
@@ -381,14 +391,26 @@ impl<'a> Probe<'a> {
                 match max {
                     Some(m) => {
                         expect(json!(text(s, m)), true, format!("maxLength {m}: {m} chars"));
-                        expect(json!(text(s, m + 1)), false, format!("maxLength {m}: {} chars", m + 1));
+                        expect(
+                            json!(text(s, m + 1)),
+                            false,
+                            format!("maxLength {m}: {} chars", m + 1),
+                        );
                     }
-                    None => expect(json!(text(s, 100_000)), true, "no maxLength: 100000 chars".into()),
+                    None => expect(
+                        json!(text(s, 100_000)),
+                        true,
+                        "no maxLength: 100000 chars".into(),
+                    ),
                 }
                 match min {
                     Some(m) if m > 0 => {
                         expect(json!(text(s, m)), true, format!("minLength {m}: {m} chars"));
-                        expect(json!(text(s, m - 1)), false, format!("minLength {m}: {} chars", m - 1));
+                        expect(
+                            json!(text(s, m - 1)),
+                            false,
+                            format!("minLength {m}: {} chars", m - 1),
+                        );
                     }
                     _ => expect(json!(""), true, "no minLength: empty".into()),
                 }
@@ -396,13 +418,20 @@ impl<'a> Probe<'a> {
                 let re = pattern.map(|p| Regex::new(p).map_err(|e| e.to_string()));
                 // Each probe character in a text of a length the field accepts.
                 let len = min.unwrap_or(3).max(3).min(max.unwrap_or(3)) as usize;
-                for probe in ["a", "Z", "9", "_", "-", ".", " ", "ệ", "\n", "\t", "\u{7}", "\u{85}", "\u{a0}", "\u{3000}", "/", "@"] {
+                for probe in [
+                    "a", "Z", "9", "_", "-", ".", " ", "ệ", "\n", "\t", "\u{7}", "\u{85}",
+                    "\u{a0}", "\u{3000}", "/", "@",
+                ] {
                     let v = format!("a{probe}{}", "a".repeat(len.saturating_sub(2)));
                     let says = match &re {
                         None => true,
                         Some(Ok(re)) => re.is_match(&v),
                         Some(Err(e)) => {
-                            out.push(Finding { body: body.into(), field: field.clone(), what: format!("pattern does not compile: {e}") });
+                            out.push(Finding {
+                                body: body.into(),
+                                field: field.clone(),
+                                what: format!("pattern does not compile: {e}"),
+                            });
                             return;
                         }
                     };
@@ -418,7 +447,11 @@ impl<'a> Probe<'a> {
                         expect(num(m), true, format!("maximum {m}"));
                         expect(num(m + step), false, format!("maximum {m}: above"));
                     }
-                    None => expect(num(if int { 1_000_000.0 } else { 1e9 }), true, "no maximum: large".into()),
+                    None => expect(
+                        num(if int { 1_000_000.0 } else { 1e9 }),
+                        true,
+                        "no maximum: large".into(),
+                    ),
                 }
                 match (s["minimum"].as_f64(), s["exclusiveMinimum"].as_f64()) {
                     (Some(m), _) => {
@@ -430,9 +463,16 @@ impl<'a> Probe<'a> {
                         expect(num(m), false, format!("exclusiveMinimum {m}: at"));
                     }
                     (None, None) => {
-                        let unsigned = s.get("format").and_then(Value::as_str).is_some_and(|f| f.starts_with("uint"));
+                        let unsigned = s
+                            .get("format")
+                            .and_then(Value::as_str)
+                            .is_some_and(|f| f.starts_with("uint"));
                         if !unsigned {
-                            expect(num(if int { -1_000_000.0 } else { -1e9 }), true, "no minimum: negative".into());
+                            expect(
+                                num(if int { -1_000_000.0 } else { -1e9 }),
+                                true,
+                                "no minimum: negative".into(),
+                            );
                         }
                     }
                 }
@@ -463,7 +503,11 @@ fn every_request_body_states_the_rules_the_validator_enforces() {
     let registry = bodies();
     let mut missing = Vec::new();
     let mut names = Vec::new();
-    for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
         for op in item.as_object().into_iter().flat_map(|o| o.values()) {
             let Some(content) = op["requestBody"]["content"].as_object() else {
                 continue;
@@ -485,7 +529,10 @@ fn every_request_body_states_the_rules_the_validator_enforces() {
     }
     names.sort();
     names.dedup();
-    assert!(missing.is_empty(), "add these request bodies to `bodies()`: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "add these request bodies to `bodies()`: {missing:?}"
+    );
     let probe = Probe { doc: &doc };
     let mut findings = Vec::new();
     for name in &names {

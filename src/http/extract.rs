@@ -226,9 +226,8 @@ impl<T: ToSchema> Page<T> {
         rows.truncate(limit as usize);
         let next_cursor = match rows.last() {
             Some(last) if more => Some(
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-                    serde_json::to_vec(&key(last)).map_err(ApiError::internal)?,
-                ),
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(serde_json::to_vec(&key(last)).map_err(ApiError::internal)?),
             ),
             _ => None,
         };

@@ -1,12 +1,12 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
 mod conditional;
+#[cfg(test)]
+mod contract_limits;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod openapi;
-#[cfg(test)]
-mod contract_limits;
 mod operation_ids;
 
 use std::net::TcpListener;

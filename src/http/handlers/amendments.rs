@@ -17,7 +17,7 @@ use crate::db::models::AmendmentRow;
 use crate::domain::workflow::{AmendmentAction, AmendmentKind, AmendmentState};
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{IfMatch, Page, PageParams, ValidJson, created, ok_tagged};
+use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -102,12 +102,7 @@ pub async fn list(
     let mut conn = state.pool.get().await?;
     let rows = app::list(&mut conn, &caller, *id).await?;
     let items: Vec<Amendment> = rows.into_iter().map(Amendment::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        items,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(items, &page, |v| v.id, |v| v)?))
 }
 
 /// Request an amendment

@@ -114,10 +114,5 @@ pub async fn list(
     let mut conn = state.pool.get().await?;
     let rows = app::list(&mut conn, &caller, *id).await?;
     let out: Vec<Consequence> = rows.into_iter().map(Consequence::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

@@ -10,7 +10,7 @@ use super::views::Evaluation;
 use crate::app::evaluations as app;
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{Page, PageParams, ok_tagged};
+use crate::http::extract::{ok_tagged, Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -33,12 +33,7 @@ pub async fn list(
         .into_iter()
         .map(Evaluation::from)
         .collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Get an evaluation

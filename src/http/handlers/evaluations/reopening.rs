@@ -107,10 +107,5 @@ pub async fn reopenings(
         .into_iter()
         .map(Reopening::from)
         .collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

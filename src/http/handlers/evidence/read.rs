@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::db::repo::evidence::ListFilter;
 use crate::domain::evidence::EvidenceKind;
 use crate::error::ApiResult;
-use crate::http::extract::{Page, PageParams, ok_tagged};
+use crate::http::extract::{ok_tagged, Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -86,10 +86,5 @@ pub async fn list_marks(
     let mut conn = state.pool.get().await?;
     let rows = app::marks(&mut conn, &caller, *id).await?;
     let out: Vec<EvidenceMark> = rows.into_iter().map(EvidenceMark::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

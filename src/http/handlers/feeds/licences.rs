@@ -9,7 +9,7 @@ use super::views::Licence;
 use crate::app::feeds::{self as app, LicenceEnd, NewLicence};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{IfMatch, Page, PageParams, ValidJson, created, ok_tagged};
+use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -36,12 +36,7 @@ pub async fn list_licences(
     let mut conn = state.pool.get().await?;
     let rows = app::licences(&mut conn, &caller, filter.account_id).await?;
     let out: Vec<Licence> = rows.into_iter().map(Licence::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Grant a feed licence

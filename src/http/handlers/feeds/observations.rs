@@ -28,10 +28,5 @@ pub async fn list(
     let mut conn = state.pool.get().await?;
     let rows = app::observations(&mut conn, &caller, *id).await?;
     let out: Vec<Observation> = rows.into_iter().map(Observation::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| (v.observed_on, v.id),
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| (v.observed_on, v.id), |v| v)?))
 }

@@ -11,7 +11,7 @@ use super::views::{ProgressReport, ReportRevision, Schedule};
 use crate::app::reports::{self as app, Read};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{Page, PageParams, ok_tagged};
+use crate::http::extract::{ok_tagged, Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -63,12 +63,7 @@ pub async fn list(
         .into_iter()
         .map(ProgressReport::from)
         .collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| (v.period_end, v.id),
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| (v.period_end, v.id), |v| v)?))
 }
 
 /// Get a progress report

@@ -56,12 +56,7 @@ pub async fn list_spot_checks(
     let mut conn = state.pool.get().await?;
     let rows = app::spot_checks(&mut conn, &caller, *id).await?;
     let out: Vec<SpotCheck> = rows.into_iter().map(SpotCheck::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Record a spot-check finding
@@ -108,10 +103,5 @@ pub async fn list_findings(
     let mut conn = state.pool.get().await?;
     let rows = findings::list(&mut conn, &caller, *id).await?;
     let out: Vec<Finding> = rows.into_iter().map(Finding::from).collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

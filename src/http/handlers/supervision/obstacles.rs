@@ -7,7 +7,7 @@ use super::views::Obstacle;
 use crate::app::supervision::{self as app, NewObstacle};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{Page, PageParams, ValidJson, created, ok_tagged};
+use crate::http::extract::{created, ok_tagged, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -30,12 +30,7 @@ pub async fn list(
         .into_iter()
         .map(Obstacle::from)
         .collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Raise an obstacle

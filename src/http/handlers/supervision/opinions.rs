@@ -30,12 +30,7 @@ pub async fn list_opinions(
         .into_iter()
         .map(Opinion::from)
         .collect();
-    Ok(HttpResponse::Ok().json(Page::of_list(
-        out,
-        &page,
-        |v| v.id,
-        |v| v,
-    )?))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Record an opinion
