@@ -148,8 +148,7 @@ async fn a_district_task_is_answered_for_by_its_secretary_and_its_chair() {
         .await;
     assert_eq!(people.status, 200, "{people:?}");
     for cadre in [secretary.clone(), json!(chair.id())] {
-        let row = people
-            .body
+        let row = people.body["items"]
             .as_array()
             .unwrap()
             .iter()

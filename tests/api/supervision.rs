@@ -182,7 +182,13 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
     );
     assert_problem(&app.post(&draws, &ob, json!({"share": 0.0})).await, 422);
     assert_problem(&app.post(&draws, &head, json!({"share": 0.5})).await, 403);
-    assert_eq!(app.get(&draws, &sc).await.body.as_array().unwrap().len(), 3);
+    assert_eq!(
+        app.get(&draws, &sc).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_problem(&app.get(&draws, &head).await, 403);
 }
 
