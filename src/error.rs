@@ -44,6 +44,95 @@ impl Msg {
     }
 }
 
+/// Declares the kinds of problem: the one list the errors are built from and the contract
+/// enumerates (`Problem.type`).
+macro_rules! problem_kinds {
+    ($($variant:ident => ($code:literal, $status:literal, $meaning:literal)),+ $(,)?) => {
+        /// The kind of a problem, named on the wire by `urn:cadre-api:problem:<code>`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemKind { $($variant),+ }
+
+        impl ProblemKind {
+            /// Every kind, in the order the contract lists them.
+            pub const ALL: &'static [ProblemKind] = &[$(ProblemKind::$variant),+];
+
+            /// The stable code (`validation`), the last segment of the type URI.
+            pub fn code(self) -> &'static str {
+                match self { $(ProblemKind::$variant => $code),+ }
+            }
+
+            /// The HTTP status a problem of this kind is answered with.
+            pub fn status(self) -> u16 {
+                match self { $(ProblemKind::$variant => $status),+ }
+            }
+
+            /// What a problem of this kind means, for the contract.
+            pub fn meaning(self) -> &'static str {
+                match self { $(ProblemKind::$variant => $meaning),+ }
+            }
+        }
+    };
+}
+
+problem_kinds! {
+    BadRequest => ("bad_request", 400, "The request or its query cannot be read (malformed JSON, a bad parameter)."),
+    Unauthorized => ("unauthorized", 401, "No bearer token, or it is invalid or expired; also wrong credentials at the token endpoint."),
+    Forbidden => ("forbidden", 403, "The caller's role bindings do not allow this action on this object."),
+    NotFound => ("not_found", 404, "No such resource, or it is outside the caller's scope."),
+    MethodNotAllowed => ("method_not_allowed", 405, "The path exists but not with this method (see `Allow`)."),
+    Conflict => ("conflict", 409, "The current state forbids the change (a workflow step out of order, a duplicate code, a concurrent change)."),
+    StaleVersion => ("stale_version", 412, "`If-Match` names an older version: read the resource again and retry with its new ETag."),
+    PayloadTooLarge => ("payload_too_large", 413, "The request body or the uploaded file is too large."),
+    UnsupportedMediaType => ("unsupported_media_type", 415, "The body's `Content-Type` is not the one the operation reads."),
+    UnsupportedFileType => ("unsupported_file_type", 415, "The uploaded file's content is not of an accepted type."),
+    Validation => ("validation", 422, "Well-formed, but breaks a rule; `errors` names each field and rule."),
+    IfMatchRequired => ("if_match_required", 428, "The operation needs `If-Match` with the ETag last read."),
+    RateLimited => ("rate_limited", 429, "Too many failed attempts; wait `Retry-After` seconds."),
+    Internal => ("internal", 500, "An unexpected error; it is logged, and nothing of its cause is shown."),
+    Unavailable => ("unavailable", 503, "The database is unreachable; retry after `Retry-After` seconds."),
+    StoreUnavailable => ("store_unavailable", 503, "The evidence file store is unreachable; retry later."),
+    Timeout => ("timeout", 503, "The request took too long and was abandoned; retry later."),
+}
+
+/// The prefix of every problem type URI.
+pub const PROBLEM_TYPE_PREFIX: &str = "urn:cadre-api:problem:";
+
+impl ProblemKind {
+    /// The problem type URI, `urn:cadre-api:problem:<code>`.
+    pub fn uri(self) -> String {
+        format!("{PROBLEM_TYPE_PREFIX}{}", self.code())
+    }
+}
+
+impl Serialize for ProblemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.uri())
+    }
+}
+
+impl utoipa::PartialSchema for ProblemKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let table: String = Self::ALL
+            .iter()
+            .map(|k| format!("\n- `{}` ({}): {}", k.uri(), k.status(), k.meaning()))
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Self::ALL.iter().map(|k| k.uri())))
+            .description(Some(format!(
+                "URI naming the kind of problem; clients branch on it, never on `title`.{table}"
+            )))
+            .into()
+    }
+}
+
+impl ToSchema for ProblemKind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ProblemType".into()
+    }
+}
+
 /// A rule broken by one field of the request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
@@ -58,10 +147,9 @@ pub struct FieldError {
 /// Problem details (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// URI reference naming the kind of problem.
+    /// The kind of problem.
     #[serde(rename = "type")]
-    #[schema(example = "urn:cadre-api:problem:validation")]
-    pub type_: String,
+    pub type_: ProblemKind,
     /// Short summary of the kind of problem.
     pub title: String,
     /// HTTP status code.
@@ -87,7 +175,7 @@ pub struct ApiError(Box<Inner>);
 #[derive(Debug)]
 struct Inner {
     status: StatusCode,
-    kind: &'static str,
+    kind: ProblemKind,
     title: Msg,
     detail: Option<Msg>,
     errors: Vec<(String, String, Msg)>,
@@ -107,10 +195,11 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    /// An error of `status` and `kind` with a bilingual title.
-    pub fn new(status: StatusCode, kind: &'static str, title: Msg) -> Self {
+    /// An error of `kind` (which gives its status) with a bilingual title.
+    pub fn new(kind: ProblemKind, title: Msg) -> Self {
         Self(Box::new(Inner {
-            status,
+            status: StatusCode::from_u16(kind.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             kind,
             title,
             detail: None,
@@ -158,8 +247,7 @@ impl ApiError {
     /// 400: the request cannot be read.
     pub fn bad_request(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
+            ProblemKind::BadRequest,
             Msg::new("Malformed request", "Yêu cầu không hợp lệ"),
         )
         .detail(en, vi)
@@ -168,8 +256,7 @@ impl ApiError {
     /// 401: no valid credentials.
     pub fn unauthorized(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ProblemKind::Unauthorized,
             Msg::new("Authentication required", "Chưa xác thực"),
         )
         .detail(en, vi)
@@ -194,8 +281,7 @@ impl ApiError {
     /// 403: authenticated, but the role does not allow this.
     pub fn forbidden() -> Self {
         Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ProblemKind::Forbidden,
             Msg::new("Forbidden", "Không có quyền"),
         )
         .detail(
@@ -207,8 +293,7 @@ impl ApiError {
     /// 404: unknown, or invisible to the caller.
     pub fn not_found() -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
+            ProblemKind::NotFound,
             Msg::new("Not found", "Không tìm thấy"),
         )
         .detail(
@@ -220,8 +305,7 @@ impl ApiError {
     /// 409: the current state forbids the change.
     pub fn conflict(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::CONFLICT,
-            "conflict",
+            ProblemKind::Conflict,
             Msg::new("Conflict", "Xung đột trạng thái"),
         )
         .detail(en, vi)
@@ -230,8 +314,7 @@ impl ApiError {
     /// 412: the `If-Match` version is stale.
     pub fn precondition_failed() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_version",
+            ProblemKind::StaleVersion,
             Msg::new("Precondition failed", "Phiên bản đã thay đổi"),
         )
         .detail(
@@ -243,8 +326,7 @@ impl ApiError {
     /// 428: `If-Match` is required.
     pub fn precondition_required() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if_match_required",
+            ProblemKind::IfMatchRequired,
             Msg::new("Precondition required", "Thiếu điều kiện If-Match"),
         )
         .detail(
@@ -256,8 +338,7 @@ impl ApiError {
     /// 422: well-formed, but breaks a rule.
     pub fn unprocessable(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
+            ProblemKind::Validation,
             Msg::new("The request breaks a rule", "Dữ liệu không hợp lệ"),
         )
         .detail(en, vi)
@@ -287,8 +368,7 @@ impl ApiError {
     /// 429 with `Retry-After`.
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ProblemKind::RateLimited,
             Msg::new("Too many requests", "Quá nhiều yêu cầu"),
         )
         .detail(
@@ -306,8 +386,7 @@ impl ApiError {
     /// 503: a dependency is down.
     pub fn unavailable() -> Self {
         Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ProblemKind::Unavailable,
             Msg::new("Service unavailable", "Dịch vụ tạm thời không sẵn sàng"),
         )
         .detail(
@@ -321,15 +400,14 @@ impl ApiError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ProblemKind::Internal,
             Msg::new("Internal error", "Lỗi hệ thống"),
         )
     }
 
     fn problem(&self) -> Problem {
         Problem {
-            type_: format!("urn:cadre-api:problem:{}", self.0.kind),
+            type_: self.0.kind,
             title: self.0.title.pick(self.0.vietnamese).to_owned(),
             status: self.0.status.as_u16(),
             detail: self
@@ -450,5 +528,32 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl From<crate::domain::workflow::TransitionError> for ApiError {
     fn from(e: crate::domain::workflow::TransitionError) -> Self {
         ApiError::conflict(e.to_string(), e.message_vi())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_kinds_have_distinct_codes_and_real_statuses() {
+        let mut codes: Vec<_> = ProblemKind::ALL.iter().map(|k| k.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ProblemKind::ALL.len());
+        for k in ProblemKind::ALL {
+            let status = StatusCode::from_u16(k.status()).map(|s| s.as_u16()).ok();
+            assert_eq!(status, Some(k.status()), "{k:?}");
+            assert!(k.status() >= 400, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn a_problem_serializes_its_type_uri() {
+        let e = ApiError::new(ProblemKind::StaleVersion, Msg::new("a", "b"));
+        assert_eq!(e.status(), StatusCode::PRECONDITION_FAILED);
+        let json = serde_json::to_value(e.problem()).unwrap_or_default();
+        assert_eq!(json["type"], "urn:cadre-api:problem:stale_version");
+        assert_eq!(json["status"], 412);
     }
 }

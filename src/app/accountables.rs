@@ -41,6 +41,7 @@ pub struct PositionSpec {
 pub struct Positions {
     /// 1 to 20 positions.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_items = 1, max_items = 20)]
     pub positions: Vec<PositionSpec>,
 }
 

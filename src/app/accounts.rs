@@ -110,14 +110,21 @@ pub struct NewAccount {
     /// Sign-in name (the client id of a machine client): lower-case ASCII letters, digits, `.`,
     /// `_`, `-`; unique.
     #[validate(length(min = 3, max = 100), custom(function = "username_format"))]
+    #[schema(min_length = 3, max_length = 100, pattern = "^[a-z0-9._\\-]*$")]
     pub username: String,
     /// Name shown to people.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: String,
     /// A person or a machine client.
     pub kind: AccountKind,
     /// Password of a person, or secret of a machine client. Stored only as a salted hash.
     #[validate(length(min = 12, max = 200))]
+    #[schema(min_length = 12, max_length = 200)]
     #[schema(write_only, format = Password)]
     pub secret: String,
     /// The cadre this account belongs to (must exist and be visible to the caller).
@@ -126,6 +133,11 @@ pub struct NewAccount {
     pub home_unit_id: Uuid,
     /// Subject of the account at the provincial identity provider; unique.
     #[validate(length(min = 1, max = 255), custom(function = "subject_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub external_subject: Option<String>,
 }
 
@@ -137,6 +149,11 @@ pub struct NewAccount {
 pub struct AccountPatch {
     /// Name shown to people.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub display_name: Option<String>,
     /// Refuse (`true`) or allow again (`false`) sign-in and every token of the account. An
     /// administrator cannot disable their own account.
@@ -150,6 +167,11 @@ pub struct AccountPatch {
     /// Subject at the provincial identity provider, unique; `null` removes it.
     #[serde(default, deserialize_with = "present")]
     #[validate(length(min = 1, max = 255), custom(function = "subject_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     #[schema(value_type = Option<String>)]
     pub external_subject: Option<Option<String>>,
 }
@@ -161,6 +183,7 @@ pub struct NewSecret {
     /// The new password of a person or secret of a machine client, 12–200 characters. Stored
     /// only as a salted hash.
     #[validate(length(min = 12, max = 200))]
+    #[schema(min_length = 12, max_length = 200)]
     #[schema(write_only, format = Password)]
     pub secret: String,
 }

@@ -45,6 +45,11 @@ pub struct NewAmendment {
     pub kind: AmendmentKind,
     /// Why (e.g. an objective cause).
     #[validate(length(min = 10, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 10,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub justification: String,
     /// Whether the cause is objective (outside the unit's control).
     #[serde(default)]
@@ -62,6 +67,11 @@ pub struct NewAmendment {
 pub struct AmendmentDecision {
     /// Comments (required to reject).
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: Option<String>,
 }
 

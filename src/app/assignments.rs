@@ -61,6 +61,11 @@ pub fn terms_of(a: &AssignmentRow) -> Value {
 pub struct TargetSpec {
     /// Unit of measure, e.g. "đảng viên", "%", "tỷ đồng" (not needed for a milestone).
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub unit_of_measure: Option<String>,
     /// `at_least`, `at_most` (lower is better), `range`, `exactly` or `milestone` (yes/no).
     pub shape: TargetShape,
@@ -95,6 +100,11 @@ pub struct Milestone {
     pub id: Option<Uuid>,
     /// What is to be done by the due date.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Due date, within the assignment's period.
     pub due_date: NaiveDate,
@@ -279,12 +289,27 @@ pub struct NewAssignment {
     pub assignee_unit_id: Uuid,
     /// Code, unique in the round.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Content area.
     pub content_area: ContentArea,
@@ -292,10 +317,16 @@ pub struct NewAssignment {
     pub kind: AssignmentKind,
     /// The product expected of a task.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub product_description: Option<String>,
     /// Flags.
     #[serde(default)]
     #[validate(length(max = 5))]
+    #[schema(max_items = 5)]
     pub flags: Vec<AssignmentFlag>,
     /// Whether this is the unit's growth target (kind `target` only).
     #[serde(default)]
@@ -313,15 +344,22 @@ pub struct NewAssignment {
     /// Weight in scoring, above 0 and at most 100 (default 1).
     #[serde(default = "one")]
     #[validate(range(exclusive_min = 0.0, max = 100.0))]
+    #[schema(exclusive_minimum = 0.0, maximum = 100.0)]
     pub weight: f64,
     /// Roadmap milestones, within the period.
     #[serde(default)]
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub milestones: Vec<Milestone>,
     /// The assignment this one cascades from: one given to the round's assigning unit.
     pub parent_id: Option<Uuid>,
     /// Code of the indicator department feeds report for this target (targets only).
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: Option<String>,
 }
 
@@ -609,6 +647,7 @@ pub struct NewAssignments {
     /// The assignments, 1 to 1000, each as the body of `POST /assignments`; each `round_id`
     /// must name the round of the path.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub assignments: Vec<NewAssignment>,
 }
 
@@ -656,20 +695,41 @@ pub async fn create_batch(
 pub struct AssignmentPatch {
     /// Code.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// Description.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Content area.
     pub content_area: Option<ContentArea>,
     /// Product of a task.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub product_description: Option<String>,
     /// Flags (replaces all).
     #[validate(length(max = 5))]
+    #[schema(max_items = 5)]
     pub flags: Option<Vec<AssignmentFlag>>,
     /// Growth target.
     pub growth_target: Option<bool>,
@@ -684,12 +744,19 @@ pub struct AssignmentPatch {
     pub rollup: Option<Rollup>,
     /// Weight.
     #[validate(range(exclusive_min = 0.0, max = 100.0))]
+    #[schema(exclusive_minimum = 0.0, maximum = 100.0)]
     pub weight: Option<f64>,
     /// Milestones (replaces all).
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub milestones: Option<Vec<Milestone>>,
     /// Indicator code for department feeds.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: Option<String>,
 }
 
@@ -884,6 +951,11 @@ pub async fn start(
 pub struct Withdrawal {
     /// Why it is withdrawn.
     #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 5,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

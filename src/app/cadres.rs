@@ -27,9 +27,19 @@ use crate::error::ApiError;
 pub struct NewCadre {
     /// Personnel file code, unique.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub personnel_code: Option<String>,
     /// Full name.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub full_name: String,
     /// Gender.
     pub gender: Option<Gender>,
@@ -37,6 +47,7 @@ pub struct NewCadre {
     pub date_of_birth: Option<NaiveDate>,
     /// E-mail address.
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     /// The managing unit (the caller needs `personnel_manage` on it).
     pub managing_unit_id: Uuid,
@@ -48,9 +59,19 @@ pub struct NewCadre {
 pub struct CadrePatch {
     /// Personnel file code, unique.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub personnel_code: Option<String>,
     /// Full name.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub full_name: Option<String>,
     /// Gender.
     pub gender: Option<Gender>,
@@ -58,6 +79,7 @@ pub struct CadrePatch {
     pub date_of_birth: Option<NaiveDate>,
     /// E-mail address.
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     /// Move the file to another managing unit (needs `personnel_manage` on both units).
     pub managing_unit_id: Option<Uuid>,

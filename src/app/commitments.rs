@@ -32,9 +32,11 @@ pub struct DigitalSignature {
     pub algorithm: SignatureAlgorithm,
     /// The signature, base64 (ECDSA: DER or raw r‖s).
     #[validate(length(min = 1, max = 4096))]
+    #[schema(min_length = 1, max_length = 4096)]
     pub value: String,
     /// The signer's public key (PEM `PUBLIC KEY`) or X.509 certificate (PEM `CERTIFICATE`).
     #[validate(length(min = 1, max = 16384))]
+    #[schema(min_length = 1, max_length = 16384)]
     pub key_pem: String,
 }
 
@@ -47,6 +49,7 @@ pub struct NewCommitment {
     /// The `terms_hash` read from `commitment-terms`: signing is refused (409) when the terms
     /// changed since.
     #[validate(length(equal = 64))]
+    #[schema(min_length = 64, max_length = 64)]
     pub terms_hash: String,
     /// Optional digital signature over the canonical terms; refused (422) unless it verifies.
     #[validate(nested)]
@@ -67,9 +70,19 @@ pub struct NewDelegation {
     pub valid_to: Option<NaiveDate>,
     /// The document that grants it.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Why.
     #[validate(length(min = 5, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 5,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

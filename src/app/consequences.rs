@@ -34,14 +34,29 @@ pub struct NewConsequence {
     pub kind: ConsequenceKind,
     /// Number of the decision document, e.g. `125-QĐ/TU`.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_number: String,
     /// Day the decision was issued (not after today).
     pub decision_date: NaiveDate,
     /// Who issued it, e.g. `Ban Thường vụ Tỉnh ủy`.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub issuer: String,
     /// What was decided (the award, the classification, the responsibility found…).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
 }
 

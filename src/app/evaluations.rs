@@ -116,6 +116,7 @@ pub struct Outcome {
 pub struct ContestInput {
     /// Key of the item: the assignment's code (or its title when it has none).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub key: String,
     /// The fact contested.
     pub fact: FactField,
@@ -124,9 +125,15 @@ pub struct ContestInput {
     pub value: serde_json::Value,
     /// Why the derived value is wrong.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
     /// Evidence of the claim (standing evidence of this assignment).
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
     pub evidence_ids: Vec<Uuid>,
 }
 
@@ -137,23 +144,33 @@ pub struct SelfAssessment {
     /// `term`, a year within the assignment's span, or a quarter (`2022-Q3`) when the round
     /// asks for quarterly evaluation (ignored when assessing again).
     #[validate(length(min = 1, max = 10))]
+    #[schema(min_length = 1, max_length = 10)]
     pub period: String,
     /// Rule set to apply (default: the latest valid at the end of the period).
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub rule_set_code: Option<String>,
     /// Proposed grade.
     pub grade: Grade,
     /// Proposed score.
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub score: Option<f64>,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
     /// Evidence cited (at least one standing piece of this assignment).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_items = 1, max_items = 200)]
     pub evidence_ids: Vec<Uuid>,
     /// Facts derived from the record that the head contests.
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub contests: Vec<ContestInput>,
 }
@@ -166,17 +183,25 @@ pub struct Appraisal {
     pub grade: Grade,
     /// Proposed score.
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub score: Option<f64>,
     /// Remarks.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub remarks: String,
     /// Facts derived from the record that the Board contests (the head's contests stand
     /// unless the Board contests the same fact).
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub contests: Vec<ContestInput>,
     /// Fact codes about the head found by the Board, e.g. `discipline_reprimand_or_above`.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub facts: Vec<String>,
 }
@@ -187,6 +212,11 @@ pub struct Appraisal {
 pub struct ReturnComment {
     /// What must be done again.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: String,
 }
 
@@ -198,12 +228,26 @@ pub struct Decision {
     pub grade: Grade,
     /// Note of the decision.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// Why the grade departs from the suggested one (required when it does).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub departure_reason: Option<String>,
     /// Why the quota of excellent grades may be exceeded (required when it is).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub quota_exception_reason: Option<String>,
 }
 
@@ -215,6 +259,11 @@ pub struct Override {
     pub grade: Grade,
     /// Why the decision is cancelled.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -35,11 +35,21 @@ use crate::storage::{Rehash, Staged};
 pub struct DocumentRef {
     /// Number and symbol, e.g. "15-QĐ/TU".
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub number: String,
     /// Date of issue.
     pub date: NaiveDate,
     /// Issuing body, e.g. "Tỉnh ủy Phú Thọ".
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub issuer: String,
 }
 
@@ -49,14 +59,24 @@ pub struct DocumentRef {
 pub struct EvidenceAttachment {
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
     /// The milestone it goes with (index into the assignment's milestones).
     #[validate(range(min = 0, max = 1000))]
+    #[schema(minimum = 0, maximum = 1000)]
     pub milestone_index: Option<i32>,
 }
 
@@ -68,17 +88,28 @@ pub struct NewEvidence {
     pub kind: EvidenceKind,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Description.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// The progress report it goes with (of the same assignment).
     pub report_id: Option<Uuid>,
     /// The milestone it goes with (index into the assignment's milestones).
     #[validate(range(min = 0, max = 1000))]
+    #[schema(minimum = 0, maximum = 1000)]
     pub milestone_index: Option<i32>,
     /// An `http(s)` link: required for `link`, optional for `document`.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub url: Option<String>,
     /// The document, for `document`.
     #[validate(nested)]
@@ -91,6 +122,11 @@ pub struct NewEvidence {
 pub struct Retraction {
     /// Why the evidence is withdrawn.
     #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 
@@ -102,6 +138,11 @@ pub struct NewMark {
     pub mark: VerificationMark,
     /// What was checked, or what is disputed.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: String,
 }
 

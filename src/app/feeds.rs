@@ -36,12 +36,27 @@ pub const MAX_ROWS: usize = 50_000;
 pub struct ObservationIn {
     /// The sender's own id of the value; sending it again updates or is ignored.
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub external_id: String,
     /// The indicator (an assignment's `indicator_code`).
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: String,
     /// The unit's master-data code.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub unit_code: String,
     /// The reporting period, e.g. `2022-Q1` (the value stands at its cut-off), or use `date`.
     pub period: Option<String>,
@@ -51,6 +66,10 @@ pub struct ObservationIn {
     pub value: f64,
     /// Reference of the source (document, dataset).
     #[validate(length(max = 500), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub source_ref: Option<String>,
 }
 
@@ -58,7 +77,8 @@ pub struct ObservationIn {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObservationBatch {
-    /// The values, at most 50,000.
+    /// The values, at most 50,000 (`MAX_ROWS`).
+    #[schema(max_items = 50000)]
     pub observations: Vec<ObservationIn>,
 }
 
@@ -70,6 +90,11 @@ pub struct NewLicence {
     pub account_id: Uuid,
     /// The indicator.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub indicator_code: String,
     /// The unit; the caller needs `account_manage` on it.
     pub unit_id: Uuid,
@@ -90,6 +115,11 @@ pub struct LicenceEnd {
     pub valid_to: Option<NaiveDate>,
     /// Why it ends.
     #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -29,10 +29,16 @@ pub struct NewFinding {
     pub outcome: FindingOutcome,
     /// What was checked and found.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: String,
     /// Evidence of the finding (standing evidence of the assignment; required for a
     /// discrepancy).
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[serde(default)]
     pub evidence_ids: Vec<Uuid>,
 }

@@ -45,18 +45,35 @@ pub struct NewGroup {
     pub owner_unit_id: Uuid,
     /// Year of the round, 2000–2100.
     #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Code, unique per owner and year.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: String,
     /// Vietnamese label.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub label_vi: String,
     /// English label.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub label_en: Option<String>,
     /// Member units (at most 500, distinct, readable by the caller, not the owner).
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub member_ids: Vec<Uuid>,
 }
 
@@ -67,12 +84,27 @@ pub struct NewGroup {
 pub struct GroupPatch {
     /// Code, unique per owner and year.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Vietnamese label.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub label_vi: Option<String>,
     /// English label.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub label_en: Option<String>,
 }
 

@@ -21,15 +21,23 @@ use crate::error::ApiError;
 pub struct NewLevel {
     /// Stable code (lower-case letters, digits, `_`).
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: String,
     /// Vietnamese name.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_vi: String,
     /// English name.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: String,
     /// Depth, 1–100, unique.
     #[validate(range(min = 1, max = 100))]
+    #[schema(minimum = 1, maximum = 100)]
     pub rank: i32,
 }
 
@@ -39,12 +47,15 @@ pub struct NewLevel {
 pub struct LevelPatch {
     /// Vietnamese name.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_vi: Option<String>,
     /// English name.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: Option<String>,
     /// Depth, 1–100, unique.
     #[validate(range(min = 1, max = 100))]
+    #[schema(minimum = 1, maximum = 100)]
     pub rank: Option<i32>,
 }
 

@@ -27,6 +27,11 @@ use crate::error::ApiError;
 pub struct Reopen {
     /// What must be corrected, and why.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -81,14 +81,21 @@ pub struct PersonSelfAssessment {
     pub evaluating_unit_id: Uuid,
     /// A year (`2022`) or a term of years (`2020-2025`).
     #[validate(length(min = 4, max = 9))]
+    #[schema(min_length = 4, max_length = 9)]
     pub period: String,
     /// Rule set to apply (default: the latest valid at the end of the period).
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub rule_set_code: Option<String>,
     /// Proposed grade.
     pub grade: Grade,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
 }
 
@@ -100,6 +107,11 @@ pub struct PersonReassessment {
     pub grade: Grade,
     /// What was achieved.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
 }
 
@@ -111,9 +123,15 @@ pub struct PersonAppraisal {
     pub grade: Grade,
     /// Remarks.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub remarks: String,
     /// Fact codes about the person found by the Board, e.g. `discipline_reprimand_or_above`.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub facts: Vec<String>,
 }

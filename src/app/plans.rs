@@ -26,11 +26,21 @@ use crate::error::ApiError;
 pub struct Objective {
     /// What is to be achieved.
     #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: String,
     /// The number aimed at, if quantified.
     pub value: Option<f64>,
     /// Its unit of measure.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub unit_of_measure: Option<String>,
 }
 
@@ -40,6 +50,11 @@ pub struct Objective {
 pub struct RoadmapStep {
     /// What is done in this step.
     #[validate(length(min = 1, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub step: String,
     /// When it starts.
     pub start_date: Option<NaiveDate>,
@@ -53,16 +68,28 @@ pub struct RoadmapStep {
 pub struct PlanContent {
     /// Concrete solutions.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub solutions: String,
     /// General objective.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub general_objective: String,
     /// Specific, quantified objectives.
     #[serde(default)]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub specific_objectives: Vec<Objective>,
     /// Roadmap steps with dates, within the assignment's period.
     #[validate(length(min = 1, max = 100), nested)]
+    #[schema(min_items = 1, max_items = 100)]
     pub roadmap: Vec<RoadmapStep>,
 }
 

@@ -48,6 +48,11 @@ pub struct NewPost {
     pub kind: PostKind,
     /// Title.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Acting capacity (default false).
     #[serde(default)]
@@ -64,6 +69,11 @@ pub struct NewPost {
 pub struct PostPatch {
     /// Title.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// Acting capacity.
     pub acting: Option<bool>,
@@ -77,6 +87,11 @@ pub struct EndPost {
     pub valid_to: NaiveDate,
     /// Why (e.g. the decision on retirement, transfer or dismissal).
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -59,7 +59,7 @@ pub struct PublicAssignment {
     /// The unit it was assigned to.
     pub unit_name: String,
     /// Content area.
-    pub content_area: String,
+    pub content_area: crate::domain::round_rules::ContentArea,
     /// Deadline.
     pub end_date: NaiveDate,
     /// Status on the day of publication.
@@ -98,7 +98,7 @@ async fn freeze(
             status: status(&l.known, day),
             title: l.title,
             unit_name: l.unit_name,
-            content_area: l.content_area.as_str().to_owned(),
+            content_area: l.content_area,
             end_date: l.known.end_date,
             grade: l.known.grade,
         })

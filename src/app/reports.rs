@@ -34,6 +34,11 @@ use crate::error::ApiError;
 pub struct ReportContent {
     /// What was done in the period.
     #[validate(length(min = 1, max = 20000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub narrative: String,
     /// The target's actual value (targets only).
     pub actual_value: Option<f64>,
@@ -41,20 +46,41 @@ pub struct ReportContent {
     pub measured_on: Option<NaiveDate>,
     /// Where the value comes from (e.g. "Cục Thống kê, báo cáo tháng 3").
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub value_source: Option<String>,
     /// The head's own estimate of completion, in percent (0–200).
     #[validate(range(min = 0.0, max = 200.0))]
+    #[schema(minimum = 0.0, maximum = 200.0)]
     pub self_assessed_completion: Option<f64>,
     /// On track, at risk or off track.
     pub confidence: Confidence,
     /// Why the confidence is worse than in the previous period (required then).
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub confidence_narrative: Option<String>,
     /// Obstacles (khó khăn, vướng mắc).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub obstacles: Option<String>,
     /// Proposals (kiến nghị).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub proposals: Option<String>,
 }
 
@@ -85,6 +111,11 @@ impl ReportContent {
 pub struct ReportReview {
     /// Comments (required to return a report).
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: Option<String>,
 }
 
@@ -567,6 +598,11 @@ pub struct ReportAcceptance {
     pub version: i32,
     /// Comments.
     #[validate(length(min = 1, max = 5000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub comment: Option<String>,
 }
 
@@ -576,6 +612,7 @@ pub struct ReportAcceptance {
 pub struct ReportAcceptances {
     /// The reports, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub reports: Vec<ReportAcceptance>,
 }
 
@@ -632,9 +669,11 @@ pub struct ReportSubmission {
 pub struct ReportSubmissions {
     /// The reporting period, e.g. `2022-Q3`.
     #[validate(length(min = 1, max = 10))]
+    #[schema(min_length = 1, max_length = 10)]
     pub period: String,
     /// The reports, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub reports: Vec<ReportSubmission>,
 }
 

@@ -31,12 +31,22 @@ pub struct MergeRequest {
     pub effective_date: NaiveDate,
     /// The deciding document.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Note.
     #[validate(length(max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// Units merged (at least two).
     #[validate(length(min = 2, max = 100))]
+    #[schema(min_items = 2, max_items = 100)]
     pub predecessor_ids: Vec<Uuid>,
     /// The successor unit (its `valid_from` is the effective date and must be omitted).
     #[validate(nested)]
@@ -51,14 +61,24 @@ pub struct SplitRequest {
     pub effective_date: NaiveDate,
     /// The deciding document.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_ref: Option<String>,
     /// Note.
     #[validate(length(max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// The unit split.
     pub predecessor_id: Uuid,
     /// The successor units (at least two; `valid_from` must be omitted).
     #[validate(length(min = 2, max = 100), nested)]
+    #[schema(min_items = 2, max_items = 100)]
     pub successors: Vec<NewUnit>,
     /// For every current child of the predecessor: the code of the successor it moves to.
     #[serde(default)]

@@ -37,13 +37,16 @@ pub struct GroupRuleSpec {
     pub group_id: Uuid,
     /// Fewest assignments per member unit (tasks and targets together).
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub min_tasks: i32,
     /// Most assignments per member unit; equal to `min_tasks` for an exact number.
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub max_tasks: Option<i32>,
     /// Content areas each member must have at least one assignment in.
     #[serde(default)]
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub required_content_areas: Vec<ContentArea>,
     /// Whether each member must have a growth target.
     #[serde(default)]
@@ -96,27 +99,54 @@ pub struct NewRound {
     pub assigning_unit_id: Uuid,
     /// Year, 2000–2100.
     #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Congress term, e.g. "2020-2025".
     #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub term_label: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     /// Number and symbol of the decision, e.g. "15-QĐ/TU" (needed to issue).
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_number: Option<String>,
     /// Date of the decision (needed to issue).
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_title: Option<String>,
     /// Name of the signer.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_name: Option<String>,
     /// Per-group rules (at most one per group).
     #[serde(default)]
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub group_rules: Vec<GroupRuleSpec>,
     /// How often heads report progress (default `quarterly`).
     #[serde(default = "quarterly")]
@@ -124,6 +154,7 @@ pub struct NewRound {
     /// Days after each period's cut-off that a report is due, 0–90 (default 5).
     #[serde(default = "five")]
     #[validate(range(min = 0, max = 90))]
+    #[schema(minimum = 0, maximum = 90)]
     pub report_due_days: i32,
     /// Whether assignments are also evaluated per quarter (default `false`).
     #[serde(default)]
@@ -144,28 +175,55 @@ fn five() -> i32 {
 pub struct RoundPatch {
     /// Congress term.
     #[validate(length(min = 1, max = 50), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub term_label: Option<String>,
     /// Title.
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// Number and symbol of the decision.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub decision_number: Option<String>,
     /// Date of the decision.
     pub decision_date: Option<NaiveDate>,
     /// Title of the signer's post.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_title: Option<String>,
     /// Name of the signer.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub signer_name: Option<String>,
     /// Replaces every per-group rule.
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub group_rules: Option<Vec<GroupRuleSpec>>,
     /// How often heads report progress.
     pub reporting_cadence: Option<Cadence>,
     /// Days after each period's cut-off that a report is due, 0–90.
     #[validate(range(min = 0, max = 90))]
+    #[schema(minimum = 0, maximum = 90)]
     pub report_due_days: Option<i32>,
     /// Whether assignments are also evaluated per quarter.
     pub quarterly_evaluation: Option<bool>,
@@ -177,6 +235,11 @@ pub struct RoundPatch {
 pub struct IssueRound {
     /// Written reason to issue despite broken rules (recorded with the list of breaches).
     #[validate(length(min = 10, max = 2000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub override_reason: Option<String>,
 }
 
@@ -186,9 +249,15 @@ pub struct IssueRound {
 pub struct NewSpotCheck {
     /// Share of the round's active assignments to draw, above 0 and at most 1.
     #[validate(range(exclusive_min = 0.0, max = 1.0))]
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub share: f64,
     /// Seed of the draw (default: a random one, recorded).
     #[validate(length(min = 1, max = 200), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub seed: Option<String>,
 }
 
@@ -486,7 +555,7 @@ pub struct UnitBreach {
     /// The unit concerned.
     pub unit_id: Uuid,
     /// Stable machine code of the rule.
-    pub code: &'static str,
+    pub code: crate::domain::round_rules::BreachCode,
     /// English message.
     pub message_en: String,
     /// Vietnamese message.
@@ -650,7 +719,7 @@ pub async fn issue(
                         let message = b.message().to_owned();
                         e.field(
                             format!("units.{}", b.unit_id),
-                            b.code,
+                            b.code.as_str(),
                             Msg::new(message.clone(), message),
                         )
                     },

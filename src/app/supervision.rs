@@ -28,9 +28,19 @@ use crate::error::ApiError;
 pub struct NewObstacle {
     /// What stands in the way.
     #[validate(length(min = 5, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 5,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: String,
     /// The support asked for.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub support_requested: Option<String>,
     /// The progress report of the assignment it comes with, if any.
     pub report_id: Option<Uuid>,
@@ -42,6 +52,11 @@ pub struct NewObstacle {
 pub struct ObstacleNote {
     /// The answer, resolution note or certification note.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: String,
 }
 
@@ -51,6 +66,11 @@ pub struct ObstacleNote {
 pub struct NewOpinion {
     /// The opinion.
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub body: String,
 }
 

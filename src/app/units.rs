@@ -42,12 +42,27 @@ pub struct UnitAt {
 pub struct NewUnit {
     /// Master-data code.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: String,
     /// Vietnamese name.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     /// Short name.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub short_name: Option<String>,
     /// Kind of unit.
     pub unit_type: UnitType,
@@ -66,12 +81,27 @@ pub struct NewUnit {
 pub struct UnitPatch {
     /// Master-data code.
     #[validate(length(min = 1, max = 50), custom(function = "code_format"))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.\\-]*$"
+    )]
     pub code: Option<String>,
     /// Vietnamese name.
     #[validate(length(min = 1, max = 300), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: Option<String>,
     /// Short name.
     #[validate(length(min = 1, max = 100), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub short_name: Option<String>,
     /// Kind of unit.
     pub unit_type: Option<UnitType>,
@@ -95,6 +125,11 @@ pub struct CloseUnit {
     pub valid_to: NaiveDate,
     /// Why (e.g. the dissolving decision).
     #[validate(length(min = 1, max = 1000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

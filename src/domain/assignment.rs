@@ -235,16 +235,27 @@ pub fn carried_flags(old: &[AssignmentFlag]) -> Vec<AssignmentFlag> {
     flags
 }
 
-/// `none` (never signed), `valid` (signed on the current terms) or `invalidated` (the terms
-/// changed since signing).
+crate::vocab_enum!(
+    /// Where the commitment to an assignment's terms stands: `none` (never signed), `valid`
+    /// (signed on the current terms) or `invalidated` (the terms changed since signing: a new
+    /// signature is needed).
+    CommitmentStatus, "commitment_status" {
+        None => ("none", "Chưa ký cam kết", "Not signed"),
+        Valid => ("valid", "Cam kết còn hiệu lực", "Signed on the current terms"),
+        Invalidated => ("invalidated", "Cam kết mất hiệu lực do điều khoản thay đổi", "Invalidated: the terms changed"),
+    }
+);
+
+/// Where an assignment's commitment stands, from its current commitment (if any) and when the
+/// last one was invalidated.
 pub fn commitment_status(
     commitment: Option<Uuid>,
     invalidated_at: Option<DateTime<Utc>>,
-) -> &'static str {
+) -> CommitmentStatus {
     match (commitment, invalidated_at) {
-        (Some(_), _) => "valid",
-        (None, Some(_)) => "invalidated",
-        (None, None) => "none",
+        (Some(_), _) => CommitmentStatus::Valid,
+        (None, Some(_)) => CommitmentStatus::Invalidated,
+        (None, None) => CommitmentStatus::None,
     }
 }
 
@@ -476,9 +487,14 @@ mod tests {
     #[test]
     fn commitment_statuses() {
         let now = Utc::now();
-        assert_eq!(commitment_status(None, None), "none");
-        assert_eq!(commitment_status(Some(Uuid::now_v7()), Some(now)), "valid");
-        assert_eq!(commitment_status(None, Some(now)), "invalidated");
+        assert_eq!(commitment_status(None, None).as_str(), "none");
+        assert_eq!(
+            commitment_status(Some(Uuid::now_v7()), Some(now)).as_str(),
+            "valid"
+        );
+        assert_eq!(commitment_status(None, Some(now)).as_str(), "invalidated");
+        let json = serde_json::to_value(CommitmentStatus::None).unwrap_or_default();
+        assert_eq!(json, "none");
     }
 
     #[test]

@@ -16,7 +16,8 @@ vocab_enum!(
 );
 
 /// What became of one row of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     /// A new value.
     Imported,
@@ -51,7 +52,8 @@ impl RowStatus {
 }
 
 /// Why a row was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Rejection {
     /// Its shape is wrong (field rules, a non-finite value, no single day).
     Invalid,
@@ -107,6 +109,24 @@ pub fn mismatch(fed: f64, self_reported: f64, tolerance: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_codes_serialize_as_their_wire_codes() {
+        use RowStatus as S;
+        for s in [S::Imported, S::Updated, S::Ignored, S::Rejected] {
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        use Rejection as R;
+        for r in [
+            R::Invalid,
+            R::UnknownUnit,
+            R::OutsideLicence,
+            R::NoAssignment,
+            R::DuplicateInBatch,
+        ] {
+            assert_eq!(serde_json::to_value(r).ok(), Some(r.as_str().into()));
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

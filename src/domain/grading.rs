@@ -591,13 +591,29 @@ impl Facts {
     }
 }
 
+crate::code_enum!(
+    /// What a step of a derivation records.
+    StepCode {
+        Item => "item",
+        LatePenalty => "late_penalty",
+        QualityPenalty => "quality_penalty",
+        PenaltyWaived => "penalty_waived",
+        Band => "band",
+        GateOnTime => "gate_on_time",
+        GateExceeded => "gate_exceeded",
+        GateDone => "gate_done",
+        GateLate => "gate_late",
+        Forced => "forced",
+        NoItems => "no_items",
+        Grade => "grade",
+    }
+);
+
 /// One step of a derivation, for machines and for people.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Step {
-    /// Stable machine code: `item`, `late_penalty`, `quality_penalty`, `penalty_waived`,
-    /// `band`, `gate_on_time`, `gate_exceeded`, `gate_done`, `gate_late`, `forced`,
-    /// `no_items` or `grade`.
-    pub code: &'static str,
+    /// Stable machine code of the step.
+    pub code: StepCode,
     /// Key of the item the step is about, if any.
     pub item: Option<String>,
     /// Grade the step leads to, if it decides one.
@@ -613,7 +629,7 @@ pub struct Step {
 }
 
 impl Step {
-    fn new(code: &'static str, en: String, vi: String) -> Self {
+    fn new(code: StepCode, en: String, vi: String) -> Self {
         Self {
             code,
             item: None,
@@ -693,7 +709,7 @@ pub fn suggest(rule_set: &RuleSet, facts: &Facts) -> Suggestion {
     let (score, mut grade) = if facts.items.is_empty() {
         steps.push(
             Step::new(
-                "no_items",
+                StepCode::NoItems,
                 "not complete: the assignment has no items to grade".into(),
                 "không hoàn thành nhiệm vụ: không có nhiệm vụ nào để đánh giá".into(),
             )
@@ -715,7 +731,7 @@ pub fn suggest(rule_set: &RuleSet, facts: &Facts) -> Suggestion {
             grade = Grade::NotComplete;
             steps.push(
                 Step::new(
-                    "forced",
+                    StepCode::Forced,
                     format!("not complete: fact {fact} forces not complete"),
                     format!(
                         "không hoàn thành nhiệm vụ: tình tiết {fact} buộc xếp loại không hoàn thành nhiệm vụ"
@@ -727,7 +743,7 @@ pub fn suggest(rule_set: &RuleSet, facts: &Facts) -> Suggestion {
     }
     steps.push(
         Step::new(
-            "grade",
+            StepCode::Grade,
             format!("suggested grade: {}", lower_en(grade)),
             format!("đề xuất xếp loại: {}", lower_vi(grade)),
         )
@@ -780,7 +796,7 @@ fn score_items(rule_set: &RuleSet, items: &[Item], steps: &mut Vec<Step>) -> f64
         };
         steps.push(
             Step::new(
-                "item",
+                StepCode::Item,
                 format!(
                     "item {}: {done_en}, earns {} of {}",
                     item.key,
@@ -822,7 +838,7 @@ fn penalised(rule_set: &RuleSet, item: &Item, earned: f64, steps: &mut Vec<Step>
         };
         steps.push(
             Step::new(
-                "penalty_waived",
+                StepCode::PenaltyWaived,
                 format!(
                     "item {}: {en} with a certified objective cause, no penalty",
                     item.key
@@ -843,7 +859,7 @@ fn penalised(rule_set: &RuleSet, item: &Item, earned: f64, steps: &mut Vec<Step>
         left -= lost;
         steps.push(
             Step::new(
-                "late_penalty",
+                StepCode::LatePenalty,
                 format!(
                     "item {}: late, loses {} ({} of {})",
                     item.key,
@@ -869,7 +885,7 @@ fn penalised(rule_set: &RuleSet, item: &Item, earned: f64, steps: &mut Vec<Step>
         left -= lost;
         steps.push(
             Step::new(
-                "quality_penalty",
+                StepCode::QualityPenalty,
                 format!(
                     "item {}: {defects} quality defect(s), loses {} ({defects} × {} of {}, never below 0)",
                     item.key,
@@ -918,7 +934,7 @@ fn band(rule_set: &RuleSet, score: f64, steps: &mut Vec<Step>) -> Grade {
                 ),
             };
             Step::new(
-                "band",
+                StepCode::Band,
                 format!("{}: {noun_en} {} {en}", lower_en(b.grade), num(score)),
                 format!("{}: {noun_vi} {} {vi}", lower_vi(b.grade), num_vi(score)),
             )
@@ -938,7 +954,7 @@ fn band(rule_set: &RuleSet, score: f64, steps: &mut Vec<Step>) -> Grade {
                 ),
             };
             Step::new(
-                "band",
+                StepCode::Band,
                 format!("not complete: {noun_en} {} {en}", num(score)),
                 format!(
                     "không hoàn thành nhiệm vụ: {noun_vi} {} {vi}",
@@ -1038,7 +1054,7 @@ fn apply_gates(
         for failure in failures {
             let step = match failure {
                 Failure::OnTime { late, n } => Step::new(
-                    "gate_on_time",
+                    StepCode::GateOnTime,
                     format!("{head_en}: {late} of {n} items late, the gate requires every item on time"),
                     format!(
                         "{head_vi}: {late}/{n} nhiệm vụ chậm tiến độ, điều kiện yêu cầu mọi nhiệm vụ đúng hạn"
@@ -1046,7 +1062,7 @@ fn apply_gates(
                 )
                 .values(Some(round((n - late) as f64 / n as f64, 4)), Some(1.0)),
                 Failure::Exceeded { share, min } => Step::new(
-                    "gate_exceeded",
+                    StepCode::GateExceeded,
                     format!(
                         "{head_en}: {} of items exceeded, the gate requires {}",
                         pct(share),
@@ -1060,7 +1076,7 @@ fn apply_gates(
                 )
                 .values(Some(round(share, 4)), Some(min)),
                 Failure::Done { not_done, n } => Step::new(
-                    "gate_done",
+                    StepCode::GateDone,
                     format!(
                         "{head_en}: {not_done} of {n} items not done, the gate requires every item done"
                     ),
@@ -1070,7 +1086,7 @@ fn apply_gates(
                 )
                 .values(Some(round((n - not_done) as f64 / n as f64, 4)), Some(1.0)),
                 Failure::Late { share, max } => Step::new(
-                    "gate_late",
+                    StepCode::GateLate,
                     format!(
                         "{head_en}: {} of items late, the gate allows at most {}",
                         pct(share),
@@ -1231,7 +1247,7 @@ mod tests {
     }
 
     fn codes(s: &Suggestion) -> Vec<&'static str> {
-        s.derivation.iter().map(|step| step.code).collect()
+        s.derivation.iter().map(|step| step.code.as_str()).collect()
     }
 
     fn step<'a>(s: &'a Suggestion, code: &str) -> &'a Step {
@@ -1428,7 +1444,7 @@ mod tests {
         let excellent_failures: Vec<_> = s
             .derivation
             .iter()
-            .filter(|st| st.code.starts_with("gate_") && st.grade == Some(Grade::Good))
+            .filter(|st| st.code.as_str().starts_with("gate_") && st.grade == Some(Grade::Good))
             .map(|st| st.code)
             .collect();
         assert_eq!(excellent_failures, ["gate_on_time", "gate_exceeded"]);
@@ -1555,11 +1571,11 @@ mod tests {
             let got: Vec<_> = s
                 .derivation
                 .iter()
-                .filter(|st| st.code.ends_with("_penalty"))
+                .filter(|st| st.code.as_str().ends_with("_penalty"))
                 .map(|st| {
                     assert_eq!(st.item.as_deref(), Some("x"));
                     assert_eq!(st.required, Some(0.25));
-                    (st.code, st.actual.unwrap())
+                    (st.code.as_str(), st.actual.unwrap())
                 })
                 .collect();
             assert_eq!(got, penalties, "{x:?}");

@@ -110,6 +110,17 @@ pub struct PlannedAssignment {
     pub growth_target: bool,
 }
 
+crate::code_enum!(
+    /// Which rule of a group a unit's planned assignments break.
+    BreachCode {
+        TooFewTasks => "too_few_tasks",
+        TooManyTasks => "too_many_tasks",
+        MissingContentArea => "missing_content_area",
+        MissingGrowthTarget => "missing_growth_target",
+        UnitInSeveralGroups => "unit_in_several_groups",
+    }
+);
+
 /// A unit whose planned assignments break its group's rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {
@@ -117,9 +128,8 @@ pub struct Breach {
     pub group_code: String,
     /// The unit concerned.
     pub unit_id: Uuid,
-    /// Stable machine code: `too_few_tasks`, `too_many_tasks`, `missing_content_area`,
-    /// `missing_growth_target` or `unit_in_several_groups`.
-    pub code: &'static str,
+    /// Stable machine code of the broken rule.
+    pub code: BreachCode,
     /// English message.
     pub message_en: String,
     /// Vietnamese message.
@@ -163,7 +173,7 @@ pub fn readiness(
             let count = planned.len();
             if count < usize::try_from(rule.min_tasks).unwrap_or(0) {
                 out.push(breach(
-                    "too_few_tasks",
+                    BreachCode::TooFewTasks,
                     format!(
                         "{count} tasks planned, at least {} required",
                         rule.min_tasks
@@ -177,7 +187,7 @@ pub fn readiness(
             if let Some(max) = rule.max_tasks {
                 if count > usize::try_from(max).unwrap_or(0) {
                     out.push(breach(
-                        "too_many_tasks",
+                        BreachCode::TooManyTasks,
                         format!("{count} tasks planned, at most {max} allowed"),
                         format!("đã giao {count} nhiệm vụ, tối đa {max} nhiệm vụ"),
                     ));
@@ -193,14 +203,14 @@ pub fn readiness(
                     .find(|t| t.code == area.as_str());
                 let (en, vi) = term.map_or(("", ""), |t| (t.label_en, t.label_vi));
                 out.push(breach(
-                    "missing_content_area",
+                    BreachCode::MissingContentArea,
                     format!("no task in the required area {en} ({area})"),
                     format!("chưa có nhiệm vụ thuộc lĩnh vực bắt buộc {vi}"),
                 ));
             }
             if rule.growth_target_required && !planned.iter().any(|a| a.growth_target) {
                 out.push(breach(
-                    "missing_growth_target",
+                    BreachCode::MissingGrowthTarget,
                     "no growth target planned".to_string(),
                     "chưa giao chỉ tiêu tăng trưởng".to_string(),
                 ));
@@ -209,7 +219,7 @@ pub fn readiness(
             if groups.len() > 1 {
                 let list = groups.iter().copied().collect::<Vec<_>>().join(", ");
                 out.push(breach(
-                    "unit_in_several_groups",
+                    BreachCode::UnitInSeveralGroups,
                     format!("the unit belongs to several groups with rules: {list}"),
                     format!("đơn vị thuộc nhiều nhóm có quy định: {list}"),
                 ));
@@ -217,7 +227,11 @@ pub fn readiness(
         }
     }
     out.sort_by(|a, b| {
-        (a.group_code.as_str(), a.unit_id, a.code).cmp(&(b.group_code.as_str(), b.unit_id, b.code))
+        (a.group_code.as_str(), a.unit_id, a.code.as_str()).cmp(&(
+            b.group_code.as_str(),
+            b.unit_id,
+            b.code.as_str(),
+        ))
     });
     out
 }
@@ -269,7 +283,7 @@ mod tests {
     fn codes(breaches: &[Breach]) -> Vec<(&str, Uuid, &str)> {
         breaches
             .iter()
-            .map(|b| (b.group_code.as_str(), b.unit_id, b.code))
+            .map(|b| (b.group_code.as_str(), b.unit_id, b.code.as_str()))
             .collect()
     }
 

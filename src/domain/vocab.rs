@@ -86,6 +86,39 @@ macro_rules! vocab_enum {
     };
 }
 
+/// Declares a closed set of machine codes (no labels, no column): an enum that serializes as
+/// its codes, so the contract lists them.
+#[macro_export]
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:tt),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable wire code.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 vocab_enum!(
     /// Kind of organisation unit.
     UnitType, "unit_type" {
@@ -148,6 +181,10 @@ pub fn all() -> Vec<(&'static str, Vec<Term>)> {
         (PostKind::VOCABULARY, PostKind::terms()),
         (Gender::VOCABULARY, Gender::terms()),
         (AccountKind::VOCABULARY, AccountKind::terms()),
+        (
+            crate::domain::assignment::CommitmentStatus::VOCABULARY,
+            crate::domain::assignment::CommitmentStatus::terms(),
+        ),
         (RestructuringKind::VOCABULARY, RestructuringKind::terms()),
         (
             crate::domain::roles::Permission::VOCABULARY,
@@ -162,6 +199,19 @@ pub fn all() -> Vec<(&'static str, Vec<Term>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_enums_serialize_as_their_codes() {
+        use crate::domain::grading::StepCode;
+        use crate::domain::round_rules::BreachCode;
+        for c in StepCode::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
+        for c in BreachCode::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
+        assert_eq!(BreachCode::TooFewTasks, "too_few_tasks");
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -53,16 +53,13 @@ pub fn validation_error(errors: ValidationErrors) -> ApiError {
 /// Maps JSON body errors: syntax → 400, wrong shape → 422, size → 413, media type → 415.
 pub fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
-    use actix_web::http::StatusCode;
     match e {
         E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            crate::error::ProblemKind::PayloadTooLarge,
             Msg::new("Request body too large", "Dữ liệu gửi lên quá lớn"),
         ),
         E::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            crate::error::ProblemKind::UnsupportedMediaType,
             Msg::new("Unsupported media type", "Kiểu dữ liệu không được hỗ trợ"),
         )
         .detail(
@@ -153,14 +150,16 @@ impl PageParams {
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.parse().ok())
             .map(Some)
-            .ok_or_else(|| {
-                ApiError::unprocessable("invalid cursor", "con trỏ phân trang không hợp lệ").field(
-                    "cursor",
-                    "invalid",
-                    Msg::new("not a cursor from this API", "không phải con trỏ hợp lệ"),
-                )
-            })
+            .ok_or_else(invalid_cursor)
     }
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::unprocessable("invalid cursor", "con trỏ phân trang không hợp lệ").field(
+        "cursor",
+        "invalid",
+        Msg::new("not a cursor from this API", "không phải con trỏ hợp lệ"),
+    )
 }
 
 /// A page of results.
@@ -191,6 +190,51 @@ impl<T: ToSchema> Page<T> {
             items: rows.into_iter().map(view).collect(),
             next_cursor,
         }
+    }
+}
+
+impl<T: ToSchema> Page<T> {
+    /// A page of a list read whole (a list bounded by its parent, such as an assignment's
+    /// amendments, or a report computed in memory), in the order of `key`, which is unique per
+    /// item: the items whose key follows the cursor's, at most `limit` of them. The cursor
+    /// carries the last key, so a page is not shifted by items added or removed before it.
+    pub fn of_list<R, K>(
+        mut rows: Vec<R>,
+        page: &PageParams,
+        key: impl Fn(&R) -> K,
+        view: impl Fn(R) -> T,
+    ) -> Result<Self, ApiError>
+    where
+        K: Ord + Serialize + DeserializeOwned,
+    {
+        let limit = page.limit()?;
+        let after: Option<K> = match &page.cursor {
+            None => None,
+            Some(c) => Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .ok_or_else(invalid_cursor)?,
+            ),
+        };
+        rows.sort_by_key(|r| key(r));
+        if let Some(after) = &after {
+            rows.retain(|r| key(r) > *after);
+        }
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = match rows.last() {
+            Some(last) if more => Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(serde_json::to_vec(&key(last)).map_err(ApiError::internal)?),
+            ),
+            _ => None,
+        };
+        Ok(Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        })
     }
 }
 

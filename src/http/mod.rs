@@ -2,6 +2,8 @@
 
 mod conditional;
 mod examples;
+#[cfg(test)]
+mod contract_limits;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
@@ -94,8 +96,7 @@ async fn no_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse
 fn unrouted(req: &actix_web::HttpRequest) -> ApiError {
     match openapi::allowed_methods(req.path()) {
         Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => ApiError::new(
-            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            crate::error::ProblemKind::MethodNotAllowed,
             Msg::new("Method not allowed", "Phương thức không được hỗ trợ"),
         )
         .header(header::ALLOW, methods.join(", ")),
@@ -138,8 +139,7 @@ async fn request_context(
             return Err(error::VIETNAMESE
                 .sync_scope(vietnamese, || {
                     ApiError::new(
-                        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                        "timeout",
+                        crate::error::ProblemKind::Timeout,
                         Msg::new("Request timed out", "Yêu cầu xử lý quá thời gian"),
                     )
                 })

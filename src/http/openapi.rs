@@ -235,6 +235,9 @@ fn refine(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     for item in doc.paths.paths.values_mut() {
+        if let Some(get) = item.get.as_mut() {
+            conditional_read(get);
+        }
         let ops = [
             item.get.as_mut(),
             item.post.as_mut(),
@@ -264,6 +267,53 @@ fn refine(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     doc
+}
+
+/// What `http::conditional` does for every GET, said on each: a successful answer carries an
+/// `ETag` (the version, or a weak tag of the JSON body), and `If-None-Match` naming it gets 304.
+/// A GET that answers no JSON and declares no `ETag` (a CSV export) is left as it is.
+fn conditional_read(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::header::HeaderBuilder;
+    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+        return;
+    };
+    let json = ok.content.keys().any(|m| m.contains("json"));
+    if !json && !ok.headers.contains_key("ETag") {
+        return;
+    }
+    let etag = || {
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some(
+                "Entity tag of this representation: the version (`\"3\"`) of a single resource, \
+                 else a weak tag (`W/\"…\"`) of the body. Send it back in `If-None-Match` to \
+                 read again only when it changed, and in `If-Match` to update.",
+            ))
+            .build()
+    };
+    ok.headers.insert("ETag".into(), etag());
+    let not_modified = ResponseBuilder::new()
+        .description("Not modified: `If-None-Match` names the current `ETag`; no body")
+        .header("ETag", etag())
+        .build();
+    op.responses
+        .responses
+        .insert("304".into(), RefOr::T(not_modified));
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if !params.iter().any(|p| p.name == "If-None-Match") {
+        params.push(
+            ParameterBuilder::new()
+                .name("If-None-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "ETags (or `*`) already held, comma-separated: when one names the current \
+                     representation (weak comparison) the answer is 304 without a body.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        );
+    }
 }
 
 /// The document as pretty JSON, as committed under `openapi/`.

@@ -187,11 +187,15 @@ async fn a_consequence_rests_on_a_decided_grade_and_shows_in_the_cadre_record() 
     for token in [&sc, &ob, &head] {
         let listed = app.get(&path, token).await;
         assert_eq!(listed.status, 200, "{listed:?}");
-        assert_eq!(listed.body.as_array().unwrap().len(), 2, "{listed:?}");
+        assert_eq!(
+            listed.body["items"].as_array().unwrap().len(),
+            2,
+            "{listed:?}"
+        );
     }
     let theirs = app.get(&path, &staff).await;
     assert_eq!(theirs.status, 200, "{theirs:?}");
-    assert_eq!(theirs.body, json!([]));
+    assert_eq!(theirs.body["items"], json!([]));
     assert_problem(&app.get(&path, &app.token("admin").await).await, 404);
 
     // The kinds are a vocabulary in both languages.
@@ -292,7 +296,7 @@ async fn others_are_refused_and_a_wrong_cadre_or_bad_input_changes_nothing() {
     // Nothing was recorded.
     assert_eq!(app.audit_count().await, before + 1, "only the new cadre");
     let listed = app.get(&path, &sc).await;
-    assert_eq!(listed.body, json!([]), "{listed:?}");
+    assert_eq!(listed.body["items"], json!([]), "{listed:?}");
     let record = app
         .get(&format!("/api/v1/cadres/{cadre}/record"), &sc)
         .await;

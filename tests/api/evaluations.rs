@@ -105,7 +105,7 @@ async fn evaluation_count(app: &TestApp, task: Uuid) -> usize {
         )
         .await;
     assert_eq!(res.status, 200, "{res:?}");
-    res.body.as_array().unwrap().len()
+    res.body["items"].as_array().unwrap().len()
 }
 
 #[actix_web::test]
@@ -844,7 +844,7 @@ async fn a_licensed_feed_value_overrides_the_value_the_head_reported() {
             &app.token("thuongvu.1").await,
         )
         .await;
-    let observation = observations.body[0]["id"].clone();
+    let observation = observations.body["items"][0]["id"].clone();
 
     let mut suggested = Vec::new();
     for ((task, head), link) in tasks
@@ -1115,7 +1115,7 @@ async fn a_spot_check_discrepancy_is_a_quality_defect_of_the_drawn_assignment() 
     );
     let listed = app.get(&findings, &sc).await;
     assert_eq!(listed.status, 200, "{listed:?}");
-    let listed = listed.body.as_array().unwrap();
+    let listed = listed.body["items"].as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], found.body["id"]);
     assert_eq!(listed[0]["assignment_id"], json!(task));
@@ -1360,9 +1360,9 @@ async fn a_decision_locks_its_record_until_the_board_reopens_it() {
     // The reopening stays on record, readable by the head.
     let listed = app.get(&format!("{url}/reopenings"), &head).await;
     assert_eq!(listed.status, 200, "{listed:?}");
-    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
-        listed.body[0]["reason"],
+        listed.body["items"][0]["reason"],
         "Biên bản kiểm tra cho thấy quý I mới đạt 80%"
     );
 }

@@ -233,8 +233,7 @@ async fn the_board_and_the_watching_supervisor_mark_evidence_never_the_unit_itse
         .await;
     assert_eq!(disputed.status, 200, "{disputed:?}");
     let marks = app.get(&format!("{url}/marks"), &t.staff).await;
-    let marks: Vec<&str> = marks
-        .body
+    let marks: Vec<&str> = marks.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -127,7 +127,7 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
     assert_eq!(
         app.get(&format!("/api/v1/assignments/{id}/observations"), &sc)
             .await
-            .body,
+            .body["items"],
         json!([])
     );
 
@@ -142,8 +142,12 @@ async fn a_feed_batch_is_checked_row_by_row_and_replays_idempotently() {
     let values = app
         .get(&format!("/api/v1/assignments/{id}/observations"), &sc)
         .await;
-    assert_eq!(values.body.as_array().unwrap().len(), 3, "{values:?}");
-    assert_eq!(values.body[0]["provenance"], "feed");
+    assert_eq!(
+        values.body["items"].as_array().unwrap().len(),
+        3,
+        "{values:?}"
+    );
+    assert_eq!(values.body["items"][0]["provenance"], "feed");
     // 70 against a self-reported 85 differs beyond 5%: the supervisor sees the flag.
     let flagged = app
         .get(
@@ -282,7 +286,7 @@ async fn a_later_self_report_is_checked_against_fed_values_and_licences_end() {
     assert_eq!(report.status, 201, "{report:?}");
     assert!(app.get(&url, &watcher).await.body["feed_mismatch_at"].is_string());
     let values = app.get(&format!("{url}/observations"), &sc).await;
-    assert_eq!(values.body[0]["mismatch"], true, "{values:?}");
+    assert_eq!(values.body["items"][0]["mismatch"], true, "{values:?}");
 
     // Ending the licence: If-Match, a reason, never later; values after its end are refused.
     let path = format!("/api/v1/feed-licences/{}", licence.id());

@@ -96,7 +96,7 @@ async fn a_past_round_entered_with_its_real_days_reads_as_it_happened() {
     let revisions = app
         .get(&format!("/api/v1/progress-reports/{id}/revisions"), &ob)
         .await;
-    let steps = revisions.body.as_array().unwrap();
+    let steps = revisions.body["items"].as_array().unwrap();
     assert_eq!(steps.len(), 2, "{revisions:?}");
     assert!(steps[1]["occurred_at"]
         .as_str()
@@ -281,7 +281,7 @@ async fn past_decisions_are_entered_with_their_days_and_rest_on_the_record() {
                 )
                 .await;
             assert_eq!(res.status, 200, "{res:?}");
-            res.body
+            res.body["items"]
                 .as_array()
                 .unwrap()
                 .iter()

@@ -444,14 +444,18 @@ async fn a_correction_after_acceptance_is_revision_2_and_as_of_reads_still_see_r
         )
         .await;
     assert_eq!(
-        before_any.body.as_array().unwrap().len(),
+        before_any.body["items"].as_array().unwrap().len(),
         0,
         "{before_any:?}"
     );
     let history = app
         .get(&format!("/api/v1/progress-reports/{id}/revisions"), sc)
         .await;
-    assert_eq!(history.body.as_array().unwrap().len(), 9, "{history:?}");
+    assert_eq!(
+        history.body["items"].as_array().unwrap().len(),
+        9,
+        "{history:?}"
+    );
 }
 
 #[actix_web::test]

@@ -188,7 +188,7 @@ async fn seed(app: &TestApp) -> Foreign {
     let mark: Uuid = app
         .get(&format!("/api/v1/evidence/{evidence}/marks"), &sc)
         .await
-        .body[0]["id"]
+        .body["items"][0]["id"]
         .as_str()
         .unwrap()
         .parse()

@@ -134,7 +134,7 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
     let listed = app
         .get(&format!("/api/v1/assignments/{id}/obstacles"), &watcher)
         .await;
-    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 
     // Opinions: the watching supervisor records one; staff cannot.
     let opinion = app
@@ -162,7 +162,7 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
     let opinions = app
         .get(&format!("/api/v1/assignments/{id}/opinions"), &head)
         .await;
-    assert_eq!(opinions.body.as_array().unwrap().len(), 1);
+    assert_eq!(opinions.body["items"].as_array().unwrap().len(), 1);
 
     // A spot check draws reproducibly from the seed and records the draw.
     let draws = format!("/api/v1/rounds/{}/spot-checks", built.round);
@@ -182,6 +182,88 @@ async fn an_obstacle_is_answered_resolved_and_certified() {
     );
     assert_problem(&app.post(&draws, &ob, json!({"share": 0.0})).await, 422);
     assert_problem(&app.post(&draws, &head, json!({"share": 0.5})).await, 403);
-    assert_eq!(app.get(&draws, &sc).await.body.as_array().unwrap().len(), 3);
+    assert_eq!(
+        app.get(&draws, &sc).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_problem(&app.get(&draws, &head).await, 403);
+}
+
+#[actix_web::test]
+async fn an_assignments_obstacles_come_in_pages_and_over_long_text_is_refused() {
+    let app = TestApp::spawn().await;
+    let built = Round::of(&app, "VP").task("VP-SO-TNMT").issue().await;
+    let id = built.tasks[0];
+    let staff = app.token("staff.so-tnmt.1").await;
+    let path = format!("/api/v1/assignments/{id}/obstacles");
+    let mut raised = Vec::new();
+    for n in 1..=3 {
+        let res = app
+            .post(
+                &path,
+                &staff,
+                json!({"description": format!("Vướng mắc số {n}"), "support_requested": "Hỗ trợ"}),
+            )
+            .await;
+        raised.push(res.body["id"].clone());
+        assert_eq!(res.status, 201, "{res:?}");
+    }
+
+    // Two, then the last one after the cursor, in the order they were raised.
+    let first = app.get(&format!("{path}?limit=2"), &staff).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(first.body["items"][0]["id"], raised[0]);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = app
+        .get(&format!("{path}?limit=2&cursor={cursor}"), &staff)
+        .await;
+    assert_eq!(second.status, 200, "{second:?}");
+    assert_eq!(
+        second.body["items"],
+        json!([second.body["items"][0].clone()])
+    );
+    assert_eq!(second.body["items"][0]["id"], raised[2]);
+    assert!(second.body["next_cursor"].is_null(), "{second:?}");
+    // A cursor not made by the API and a limit beyond the documented maximum are 422.
+    assert_problem(
+        &app.get(&format!("{path}?cursor=bm9wZQ"), &staff).await,
+        422,
+    );
+    assert_problem(&app.get(&format!("{path}?limit=201"), &staff).await, 422);
+    // An unchanged page is 304 for the ETag it was served with.
+    let etag = first
+        .headers
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = app
+        .send(
+            reqwest::Method::GET,
+            &format!("{path}?limit=2"),
+            &staff,
+            None,
+            &[("If-None-Match", etag.as_str())],
+        )
+        .await;
+    assert_eq!(again.status, 304, "{again:?}");
+
+    // The contract's `maxLength` of a description is the validator's.
+    let doc = cadre_api::http::openapi::document_value().unwrap();
+    let limit = doc["components"]["schemas"]["NewObstacle"]["properties"]["description"]
+        ["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let at = json!({"description": "ư".repeat(limit), "support_requested": "Hỗ trợ"});
+    assert_eq!(app.post(&path, &staff, at).await.status, 201);
+    let over = json!({"description": "ư".repeat(limit + 1), "support_requested": "Hỗ trợ"});
+    let refused = app.post(&path, &staff, over).await;
+    assert_problem(&refused, 422);
+    assert_eq!(refused.body["type"], "urn:cadre-api:problem:validation");
+    assert_eq!(refused.body["errors"][0]["field"], "description");
 }

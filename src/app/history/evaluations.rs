@@ -40,6 +40,7 @@ pub struct PastEvaluation {
     pub period: String,
     /// The rule set applied (default: the one valid at the end of the period).
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub rule_set_code: Option<String>,
     /// The head's proposed grade, if the paper shows one.
     pub self_grade: Option<Grade>,
@@ -55,15 +56,34 @@ pub struct PastEvaluation {
     pub decided_on: NaiveDate,
     /// Note of the decision.
     #[validate(length(max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub note: Option<String>,
     /// Why the grade departs from the one the record suggests (required when it does).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub departure_reason: Option<String>,
     /// Why the group's quota of excellent grades was exceeded (required when it was).
     #[validate(length(min = 1, max = 10000), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub quota_exception_reason: Option<String>,
     /// The paper document, e.g. "Quyết định số 120-QĐ/TU ngày 15/12/2022".
     #[validate(length(min = 1, max = 500), custom(function = "plain_text"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub source_document: String,
 }
 
@@ -73,6 +93,7 @@ pub struct PastEvaluation {
 pub struct PastEvaluations {
     /// The evaluations, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub evaluations: Vec<PastEvaluation>,
 }
 

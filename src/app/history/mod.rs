@@ -41,6 +41,7 @@ pub struct PastReport {
     /// The reporting period, e.g. `2022-Q3` (see the assignment's reporting schedule).
     pub period: String,
     /// What the report said.
+    #[validate(nested)]
     pub content: ReportContent,
     /// The day the head submitted it.
     pub submitted_on: NaiveDate,
@@ -56,6 +57,7 @@ pub struct PastReport {
 pub struct PastReports {
     /// The reports, 1 to 1000.
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub reports: Vec<PastReport>,
 }
 
@@ -184,13 +186,8 @@ async fn check(
                 ..v
             }),
     );
-    if let Err(e) = item.content.validate() {
-        out.push(Violation::new(
-            "content",
-            "invalid",
-            e.to_string(),
-            "nội dung báo cáo không hợp lệ",
-        ));
+    if let Err(e) = item.validate() {
+        out.extend(super::validation::violations(&e));
     }
     Ok(if out.is_empty() {
         Ok((a, period, due_days))

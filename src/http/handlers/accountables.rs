@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::domain::evaluation::{AccountableRole, Position};
 use crate::domain::vocab::PostKind;
 use crate::error::ApiResult;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -40,9 +40,15 @@ impl From<Position<Uuid>> for Accountable {
     }
 }
 
-fn answer(positions: Vec<Position<Uuid>>) -> HttpResponse {
-    let out: Vec<Accountable> = positions.into_iter().map(Accountable::from).collect();
-    HttpResponse::Ok().json(out)
+/// The positions as a page of the list, in a stable order (unit, post kind, role).
+fn answer(positions: Vec<Position<Uuid>>, page: &PageParams) -> ApiResult<HttpResponse> {
+    let page = Page::of_list(
+        positions,
+        page,
+        |p| (p.unit, p.kind.to_string(), p.role.to_string()),
+        Accountable::from,
+    )?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// List who answers for an assignment
@@ -51,16 +57,17 @@ fn answer(positions: Vec<Position<Uuid>>) -> HttpResponse {
 /// its assignee unit. A decided grade goes to the record of every cadre who held one of them
 /// while the period ran, by days held. Readable by readers of the assignment.
 #[utoipa::path(tag = "assignments",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The positions", body = Vec<Accountable>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "A page of the positions", body = Page<Accountable>), ReadErrors))]
 #[get("/assignments/{id}/accountables")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(answer(app::list(&mut conn, &caller, *id).await?))
+    answer(app::list(&mut conn, &caller, *id).await?, &page)
 }
 
 /// Name who answers for an assignment
@@ -71,7 +78,7 @@ pub async fn list(
 /// named once. Needs `round_manage` on the assigning unit.
 #[utoipa::path(tag = "assignments", request_body = Positions,
     params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The positions now", body = Vec<Accountable>), WriteErrors))]
+    responses((status = 200, description = "The positions now, all on one page (at most 20)", body = Page<Accountable>), WriteErrors))]
 #[put("/assignments/{id}/accountables")]
 pub async fn set(
     state: web::Data<AppState>,
@@ -80,5 +87,9 @@ pub async fn set(
     body: ValidJson<Positions>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    Ok(answer(app::set(&mut conn, &caller, *id, body.0).await?))
+    let all = PageParams {
+        limit: None,
+        cursor: None,
+    };
+    answer(app::set(&mut conn, &caller, *id, body.0).await?, &all)
 }

@@ -17,7 +17,7 @@ use crate::db::models::AmendmentRow;
 use crate::domain::workflow::{AmendmentAction, AmendmentKind, AmendmentState};
 use crate::domain::Violation;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
+use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -90,18 +90,19 @@ impl From<AmendmentRow> for Amendment {
 ///
 /// Every amendment request of an assignment, oldest first.
 #[utoipa::path(tag = "amendments",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The amendments", body = Vec<Amendment>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "The amendments", body = Page<Amendment>), ReadErrors))]
 #[get("/assignments/{id}/amendments")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::list(&mut conn, &caller, *id).await?;
     let items: Vec<Amendment> = rows.into_iter().map(Amendment::from).collect();
-    Ok(HttpResponse::Ok().json(items))
+    Ok(HttpResponse::Ok().json(Page::of_list(items, &page, |v| v.id, |v| v)?))
 }
 
 /// Request an amendment

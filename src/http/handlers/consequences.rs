@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::db::models::ConsequenceRow;
 use crate::domain::consequence::ConsequenceKind;
 use crate::error::ApiResult;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -102,16 +102,17 @@ pub async fn record(
 /// of the cadre it concerns (the cadre, and holders of `cadre_record_read` over the cadre's
 /// managing unit).
 #[utoipa::path(tag = "evaluations",
-    params(("id" = Uuid, Path, description = "Evaluation id")),
-    responses((status = 200, description = "The consequences", body = Vec<Consequence>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Evaluation id"), PageParams),
+    responses((status = 200, description = "The consequences", body = Page<Consequence>), ReadErrors))]
 #[get("/evaluations/{id}/consequences")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::list(&mut conn, &caller, *id).await?;
     let out: Vec<Consequence> = rows.into_iter().map(Consequence::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

@@ -15,10 +15,27 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list).service(get);
 }
 
+/// The name of a vocabulary: one of those `vocab::all` publishes.
+pub struct VocabularyName;
+
+impl utoipa::PartialSchema for VocabularyName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(vocab::all().into_iter().map(|(name, _)| name)))
+            .description(Some("Name of a vocabulary"))
+            .into()
+    }
+}
+
+impl ToSchema for VocabularyName {}
+
 /// A named vocabulary.
 #[derive(Serialize, ToSchema)]
 pub struct Vocabulary {
     /// Name, e.g. `role`, `unit_type`.
+    #[schema(value_type = VocabularyName)]
     pub name: &'static str,
     /// Its terms.
     pub terms: Vec<Term>,
@@ -50,7 +67,7 @@ pub async fn list(_caller: Caller) -> HttpResponse {
 ///
 /// One enumeration's codes and labels.
 #[utoipa::path(tag = "vocabularies",
-    params(("name" = String, Path, description = "Vocabulary name, e.g. `role`")),
+    params(("name" = VocabularyName, Path, description = "Vocabulary name, e.g. `role`")),
     responses((status = 200, description = "The vocabulary", body = Vocabulary), ReadErrors))]
 #[get("/vocabularies/{name}")]
 pub async fn get(_caller: Caller, name: web::Path<String>) -> ApiResult<HttpResponse> {

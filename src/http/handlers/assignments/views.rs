@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::app::assignments::{Milestone, RollupFigures, TargetSpec};
 use crate::db::models::{AssignmentRow, TermsRow};
-use crate::domain::assignment::commitment_status;
+use crate::domain::assignment::{commitment_status, CommitmentStatus};
 use crate::domain::round_rules::{AssignmentFlag, AssignmentKind, ContentArea};
 use crate::domain::target::Rollup;
 use crate::domain::workflow::AssignmentState;
@@ -60,9 +60,8 @@ pub struct Assignment {
     pub state: AssignmentState,
     /// Version of the frozen terms (0 while draft).
     pub terms_version: i32,
-    /// `none` (never signed), `valid` (signed on the current terms) or `invalidated` (the terms
-    /// changed since signing: a new signature is needed).
-    pub commitment_status: String,
+    /// Where the commitment to the current terms stands.
+    pub commitment_status: CommitmentStatus,
     /// The commitment covering the current terms.
     pub commitment_id: Option<Uuid>,
     /// Why it was withdrawn.
@@ -107,8 +106,7 @@ impl From<AssignmentRow> for Assignment {
             carried_from_id: r.carried_from_id,
             state: r.state,
             terms_version: r.terms_version,
-            commitment_status: commitment_status(r.commitment_id, r.commitment_invalidated_at)
-                .to_owned(),
+            commitment_status: commitment_status(r.commitment_id, r.commitment_invalidated_at),
             commitment_id: r.commitment_id,
             withdrawn_reason: r.withdrawn_reason,
             objective_cause: r.objective_cause,

@@ -69,10 +69,10 @@ pub struct Commitment {
     pub signature_algorithm: Option<SignatureAlgorithm>,
     /// The digital signature, base64.
     pub signature: Option<String>,
-    /// Result of verifying it: `valid`, `invalid` or `malformed`; absent when unsigned.
-    pub signature_check: Option<String>,
-    /// `valid` while the terms are unchanged, else `invalidated`.
-    pub status: String,
+    /// Result of verifying the digital signature; absent when unsigned.
+    pub signature_check: Option<crate::domain::commitment::SignatureVerdict>,
+    /// `valid` while the terms are unchanged, else `invalidated` (never `none`).
+    pub status: crate::domain::assignment::CommitmentStatus,
     /// When the terms changed after signing (or a newer commitment replaced it).
     pub invalidated_at: Option<DateTime<Utc>>,
     /// Why it was invalidated.
@@ -94,13 +94,12 @@ impl From<CommitmentRow> for Commitment {
             terms_hash: r.terms_hash,
             signature_algorithm: r.signature_algorithm,
             signature: r.signature,
-            signature_check: r.signature_check.map(|c| c.as_str().to_owned()),
+            signature_check: r.signature_check,
             status: if r.invalidated_at.is_some() {
-                "invalidated"
+                crate::domain::assignment::CommitmentStatus::Invalidated
             } else {
-                "valid"
-            }
-            .to_owned(),
+                crate::domain::assignment::CommitmentStatus::Valid
+            },
             invalidated_at: r.invalidated_at,
             invalidated_reason: r.invalidated_reason,
         }

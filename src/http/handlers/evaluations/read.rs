@@ -10,7 +10,7 @@ use super::views::Evaluation;
 use crate::app::evaluations as app;
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::ok_tagged;
+use crate::http::extract::{ok_tagged, Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -18,13 +18,14 @@ use crate::http::AppState;
 ///
 /// Every evaluation of the assignment, overridden ones included, oldest first.
 #[utoipa::path(tag = "evaluations",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The evaluations", body = Vec<Evaluation>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "The evaluations", body = Page<Evaluation>), ReadErrors))]
 #[get("/assignments/{id}/evaluations")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<Evaluation> = app::list(&mut conn, &caller, *id)
@@ -32,7 +33,7 @@ pub async fn list(
         .into_iter()
         .map(Evaluation::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Get an evaluation

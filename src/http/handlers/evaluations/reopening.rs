@@ -10,7 +10,7 @@ use crate::app::locking::{self as app, Reopen};
 use crate::auth::Caller;
 use crate::db::models::ReopeningRow;
 use crate::error::ApiResult;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -92,13 +92,14 @@ pub async fn relock(
 /// Every reopening of the record under the evaluation, oldest first. Readable by readers of the
 /// evaluation.
 #[utoipa::path(tag = "evaluations",
-    params(("id" = Uuid, Path, description = "Evaluation id")),
-    responses((status = 200, description = "The reopenings", body = Vec<Reopening>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Evaluation id"), PageParams),
+    responses((status = 200, description = "The reopenings", body = Page<Reopening>), ReadErrors))]
 #[get("/evaluations/{id}/reopenings")]
 pub async fn reopenings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<Reopening> = app::reopenings(&mut conn, &caller, *id)
@@ -106,5 +107,5 @@ pub async fn reopenings(
         .into_iter()
         .map(Reopening::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

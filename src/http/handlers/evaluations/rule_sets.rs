@@ -7,6 +7,7 @@ use crate::app::evaluations as app;
 use crate::auth::Caller;
 use crate::domain::grading::RuleSet;
 use crate::error::ApiResult;
+use crate::http::extract::{Page, PageParams};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -14,12 +15,13 @@ use crate::http::AppState;
 ///
 /// Every version of every rule set, by code and version. The rule set applied to an
 /// evaluation is the latest version valid on the last day of the evaluated period.
-#[utoipa::path(tag = "evaluations",
-    responses((status = 200, description = "The rule sets", body = Vec<StoredRuleSet>), ReadErrors))]
+#[utoipa::path(tag = "evaluations", params(PageParams),
+    responses((status = 200, description = "The rule sets", body = Page<StoredRuleSet>), ReadErrors))]
 #[get("/rule-sets")]
 pub async fn list_rule_sets(
     state: web::Data<AppState>,
     _caller: Caller,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let sets: Vec<StoredRuleSet> = app::rule_sets(&mut conn)
@@ -27,7 +29,12 @@ pub async fn list_rule_sets(
         .into_iter()
         .map(StoredRuleSet::from)
         .collect();
-    Ok(HttpResponse::Ok().json(sets))
+    Ok(HttpResponse::Ok().json(Page::of_list(
+        sets,
+        &page,
+        |v| (v.code.clone(), v.version),
+        |v| v,
+    )?))
 }
 
 /// Store a new rule-set version

@@ -4,7 +4,6 @@
 
 use actix_multipart::{Field, Multipart, MultipartError};
 use actix_web::http::header;
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
@@ -53,8 +52,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            crate::error::ProblemKind::UnsupportedMediaType,
             Msg::new("Unsupported media type", "Kiểu dữ liệu không được hỗ trợ"),
         )
         .detail(
@@ -71,8 +69,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
 fn upload_error(e: UploadError, max_bytes: u64) -> ApiError {
     match e {
         UploadError::TooLarge => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            crate::error::ProblemKind::PayloadTooLarge,
             Msg::new("File too large", "Tệp quá lớn"),
         )
         .detail(
@@ -82,8 +79,7 @@ fn upload_error(e: UploadError, max_bytes: u64) -> ApiError {
         UploadError::MediaType(found) => {
             let found = found.unwrap_or("unrecognised content");
             ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_file_type",
+                crate::error::ProblemKind::UnsupportedFileType,
                 Msg::new("File type not accepted", "Loại tệp không được chấp nhận"),
             )
             .detail(

@@ -9,7 +9,6 @@
 //! verify integrity); the wire types are in [`views`]. The use cases are in
 //! `crate::app::evidence`.
 
-use actix_web::http::StatusCode;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 mod create;
@@ -44,8 +43,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
 pub(crate) fn store_error(e: object_store::Error) -> ApiError {
     tracing::error!(error = %e, "evidence store");
     ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "store_unavailable",
+        crate::error::ProblemKind::StoreUnavailable,
         Msg::new(
             "Evidence store unavailable",
             "Kho lưu trữ minh chứng không sẵn sàng",

@@ -74,16 +74,17 @@ pub async fn get(
 ///
 /// Every mark given, oldest first; the evidence shows the latest.
 #[utoipa::path(tag = "evidence",
-    params(("id" = Uuid, Path, description = "Evidence id")),
-    responses((status = 200, description = "The marks", body = Vec<EvidenceMark>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Evidence id"), PageParams),
+    responses((status = 200, description = "The marks", body = Page<EvidenceMark>), ReadErrors))]
 #[get("/evidence/{id}/marks")]
 pub async fn list_marks(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::marks(&mut conn, &caller, *id).await?;
     let out: Vec<EvidenceMark> = rows.into_iter().map(EvidenceMark::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

@@ -9,7 +9,7 @@ use super::views::Licence;
 use crate::app::feeds::{self as app, LicenceEnd, NewLicence};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{created, ok_tagged, IfMatch, ValidJson};
+use crate::http::extract::{created, ok_tagged, IfMatch, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, UpdateErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -24,18 +24,19 @@ pub struct LicenceFilter {
 /// List feed licences
 ///
 /// Licences on units whose accounts the caller manages, and the caller's own.
-#[utoipa::path(tag = "feeds", params(LicenceFilter),
-    responses((status = 200, description = "The licences", body = Vec<Licence>), ReadErrors))]
+#[utoipa::path(tag = "feeds", params(LicenceFilter, PageParams),
+    responses((status = 200, description = "The licences", body = Page<Licence>), ReadErrors))]
 #[get("/feed-licences")]
 pub async fn list_licences(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<LicenceFilter>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::licences(&mut conn, &caller, filter.account_id).await?;
     let out: Vec<Licence> = rows.into_iter().map(Licence::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Grant a feed licence

@@ -7,6 +7,7 @@ use super::views::Observation;
 use crate::app::feeds as app;
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::http::extract::{Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -15,16 +16,17 @@ use crate::http::AppState;
 /// The values department feeds recorded against the assignment, newest day last (at most the
 /// latest 1,000).
 #[utoipa::path(tag = "feeds",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The values", body = Vec<Observation>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "The values", body = Page<Observation>), ReadErrors))]
 #[get("/assignments/{id}/observations")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::observations(&mut conn, &caller, *id).await?;
     let out: Vec<Observation> = rows.into_iter().map(Observation::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| (v.observed_on, v.id), |v| v)?))
 }

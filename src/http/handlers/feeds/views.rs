@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::app::feeds::{Outcome, Summary};
 use crate::db::models::{LicenceRow, ObservationRow};
-use crate::domain::feed::RowStatus;
+use crate::domain::feed::{Provenance, Rejection, RowStatus};
 
 /// The outcome of one row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -16,11 +16,10 @@ pub struct RowOutcome {
     pub index: usize,
     /// The row's external id.
     pub external_id: String,
-    /// `imported`, `updated`, `ignored` or `rejected`.
-    pub status: String,
-    /// Why it was rejected: `invalid`, `unknown_unit`, `outside_licence`, `no_assignment`,
-    /// `duplicate_in_batch`.
-    pub reason: Option<String>,
+    /// What became of it.
+    pub status: RowStatus,
+    /// Why it was rejected.
+    pub reason: Option<Rejection>,
     /// The assignment the value was recorded against.
     pub assignment_id: Option<Uuid>,
     /// Whether it differs from the head's self-reported value beyond the tolerance.
@@ -32,8 +31,8 @@ impl From<Outcome> for RowOutcome {
         Self {
             index: o.index,
             external_id: o.external_id,
-            status: o.status.as_str().to_owned(),
-            reason: o.reason.map(|r| r.as_str().to_owned()),
+            status: o.status,
+            reason: o.reason,
             assignment_id: o.assignment_id,
             mismatch: o.mismatch,
         }
@@ -90,8 +89,8 @@ pub struct Observation {
     pub value: f64,
     /// Source reference.
     pub source_ref: Option<String>,
-    /// `feed`.
-    pub provenance: String,
+    /// Where it comes from (`feed` for values sent by department feeds).
+    pub provenance: Provenance,
     /// Whether it differed from the self-reported value beyond the tolerance.
     pub mismatch: bool,
     /// First received.
@@ -110,7 +109,7 @@ impl From<ObservationRow> for Observation {
             observed_on: r.observed_on,
             value: r.value,
             source_ref: r.source_ref,
-            provenance: r.provenance.as_str().to_owned(),
+            provenance: r.provenance,
             mismatch: r.mismatch,
             received_at: r.received_at,
             updated_at: r.updated_at,

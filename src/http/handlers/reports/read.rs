@@ -11,7 +11,7 @@ use super::views::{ProgressReport, ReportRevision, Schedule};
 use crate::app::reports::{self as app, Read};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::ok_tagged;
+use crate::http::extract::{ok_tagged, Page, PageParams};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
 
@@ -47,14 +47,15 @@ pub struct AsOf {
 /// Every report of the assignment, by period; with `as_of`, as they stood at that moment
 /// (reports written later are left out, corrected ones show their earlier content).
 #[utoipa::path(tag = "progress",
-    params(("id" = Uuid, Path, description = "Assignment id"), AsOf),
-    responses((status = 200, description = "The reports", body = Vec<ProgressReport>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), AsOf, PageParams),
+    responses((status = 200, description = "The reports", body = Page<ProgressReport>), ReadErrors))]
 #[get("/assignments/{id}/progress-reports")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
     at: web::Query<AsOf>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<ProgressReport> = app::list(&mut conn, &caller, *id, at.as_of)
@@ -62,7 +63,7 @@ pub async fn list(
         .into_iter()
         .map(ProgressReport::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| (v.period_end, v.id), |v| v)?))
 }
 
 /// Get a progress report
@@ -93,13 +94,14 @@ pub async fn get(
 /// Every recorded state of the report, oldest first: edits, submissions, reviews and
 /// corrections. Nothing is ever overwritten.
 #[utoipa::path(tag = "progress",
-    params(("id" = Uuid, Path, description = "Report id")),
-    responses((status = 200, description = "The history", body = Vec<ReportRevision>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Report id"), PageParams),
+    responses((status = 200, description = "The history", body = Page<ReportRevision>), ReadErrors))]
 #[get("/progress-reports/{id}/revisions")]
 pub async fn revisions(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<ReportRevision> = app::revisions(&mut conn, &caller, *id)
@@ -107,5 +109,10 @@ pub async fn revisions(
         .into_iter()
         .map(ReportRevision::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(
+        out,
+        &page,
+        |v| (v.occurred_at, v.revision),
+        |v| v,
+    )?))
 }

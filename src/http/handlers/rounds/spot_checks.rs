@@ -9,7 +9,7 @@ use crate::app::findings::{self, NewFinding};
 use crate::app::rounds::{self as app, NewSpotCheck};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -44,18 +44,19 @@ pub async fn draw_spot_check(
 ///
 /// Every draw made in the round, oldest first. Readable by readers of the assigning unit.
 #[utoipa::path(tag = "assignments",
-    params(("id" = Uuid, Path, description = "Round id")),
-    responses((status = 200, description = "The draws", body = Vec<SpotCheck>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Round id"), PageParams),
+    responses((status = 200, description = "The draws", body = Page<SpotCheck>), ReadErrors))]
 #[get("/rounds/{id}/spot-checks")]
 pub async fn list_spot_checks(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = app::spot_checks(&mut conn, &caller, *id).await?;
     let out: Vec<SpotCheck> = rows.into_iter().map(SpotCheck::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Record a spot-check finding
@@ -90,16 +91,17 @@ pub async fn record_finding(
 /// Every finding recorded for the check, oldest first. Needs `assignment_read` on the
 /// assigning unit.
 #[utoipa::path(tag = "assignments",
-    params(("id" = Uuid, Path, description = "Spot check id")),
-    responses((status = 200, description = "The findings", body = Vec<Finding>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Spot check id"), PageParams),
+    responses((status = 200, description = "The findings", body = Page<Finding>), ReadErrors))]
 #[get("/spot-checks/{id}/findings")]
 pub async fn list_findings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let rows = findings::list(&mut conn, &caller, *id).await?;
     let out: Vec<Finding> = rows.into_iter().map(Finding::from).collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }

@@ -102,9 +102,8 @@ pub struct RuleBreach {
     pub group_code: String,
     /// The unit concerned.
     pub unit_id: Uuid,
-    /// `too_few_tasks`, `too_many_tasks`, `missing_content_area`, `missing_growth_target` or
-    /// `unit_in_several_groups`.
-    pub code: String,
+    /// Which rule is broken.
+    pub code: crate::domain::round_rules::BreachCode,
     /// Explanation, in the caller's language.
     pub message: String,
 }
@@ -116,7 +115,7 @@ impl From<app::UnitBreach> for RuleBreach {
             group_id: b.group_id,
             group_code: b.group_code,
             unit_id: b.unit_id,
-            code: b.code.to_owned(),
+            code: b.code,
         }
     }
 }

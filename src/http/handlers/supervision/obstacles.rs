@@ -7,7 +7,7 @@ use super::views::Obstacle;
 use crate::app::supervision::{self as app, NewObstacle};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::{created, ok_tagged, ValidJson};
+use crate::http::extract::{created, ok_tagged, Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -15,13 +15,14 @@ use crate::http::AppState;
 ///
 /// Every obstacle raised on the assignment, oldest first.
 #[utoipa::path(tag = "supervision",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The obstacles", body = Vec<Obstacle>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "The obstacles", body = Page<Obstacle>), ReadErrors))]
 #[get("/assignments/{id}/obstacles")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<Obstacle> = app::list(&mut conn, &caller, *id)
@@ -29,7 +30,7 @@ pub async fn list(
         .into_iter()
         .map(Obstacle::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Raise an obstacle

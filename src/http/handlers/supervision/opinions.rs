@@ -7,7 +7,7 @@ use super::views::Opinion;
 use crate::app::supervision::{self as app, NewOpinion};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{Page, PageParams, ValidJson};
 use crate::http::openapi::{ReadErrors, WriteErrors};
 use crate::http::AppState;
 
@@ -15,13 +15,14 @@ use crate::http::AppState;
 ///
 /// Every opinion recorded on the assignment, oldest first.
 #[utoipa::path(tag = "supervision",
-    params(("id" = Uuid, Path, description = "Assignment id")),
-    responses((status = 200, description = "The opinions", body = Vec<Opinion>), ReadErrors))]
+    params(("id" = Uuid, Path, description = "Assignment id"), PageParams),
+    responses((status = 200, description = "The opinions", body = Page<Opinion>), ReadErrors))]
 #[get("/assignments/{id}/opinions")]
 pub async fn list_opinions(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let out: Vec<Opinion> = app::opinions(&mut conn, &caller, *id)
@@ -29,7 +30,7 @@ pub async fn list_opinions(
         .into_iter()
         .map(Opinion::from)
         .collect();
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(Page::of_list(out, &page, |v| v.id, |v| v)?))
 }
 
 /// Record an opinion

@@ -108,8 +108,8 @@ pub struct Succession {
     pub unit_id: Uuid,
     /// The restructuring.
     pub restructuring_id: Uuid,
-    /// `merge` or `split`.
-    pub kind: String,
+    /// Whether units were merged or one was split.
+    pub kind: crate::domain::vocab::RestructuringKind,
     /// The day the successor took over.
     pub effective_date: NaiveDate,
 }
@@ -119,7 +119,7 @@ impl From<SuccessionRow> for Succession {
         Self {
             unit_id,
             restructuring_id,
-            kind: kind.as_str().to_owned(),
+            kind,
             effective_date,
         }
     }
