@@ -76,10 +76,12 @@ macro_rules! problem_kinds {
 
 problem_kinds! {
     BadRequest => ("bad_request", 400, "The request or its query cannot be read (malformed JSON, a bad parameter)."),
+    InvalidGrant => ("invalid_grant", 400, "The token endpoint refuses the grant: a refresh token unknown, expired, revoked or already used (OAuth 2.0 `error` says the same)."),
     Unauthorized => ("unauthorized", 401, "No bearer token, or it is invalid or expired; also wrong credentials at the token endpoint."),
     Forbidden => ("forbidden", 403, "The caller's role bindings do not allow this action on this object."),
     NotFound => ("not_found", 404, "No such resource, or it is outside the caller's scope."),
     MethodNotAllowed => ("method_not_allowed", 405, "The path exists but not with this method (see `Allow`)."),
+    Withdrawn => ("withdrawn", 410, "The publication was withdrawn on purpose; `detail` says when and why."),
     Conflict => ("conflict", 409, "The current state forbids the change (a workflow step out of order, a duplicate code, a concurrent change)."),
     StaleVersion => ("stale_version", 412, "`If-Match` names an older version: read the resource again and retry with its new ETag."),
     PayloadTooLarge => ("payload_too_large", 413, "The request body or the uploaded file is too large."),
@@ -87,7 +89,7 @@ problem_kinds! {
     UnsupportedFileType => ("unsupported_file_type", 415, "The uploaded file's content is not of an accepted type."),
     Validation => ("validation", 422, "Well-formed, but breaks a rule; `errors` names each field and rule."),
     IfMatchRequired => ("if_match_required", 428, "The operation needs `If-Match` with the ETag last read."),
-    RateLimited => ("rate_limited", 429, "Too many failed attempts; wait `Retry-After` seconds."),
+    RateLimited => ("rate_limited", 429, "Too many failed sign-ins, or too many anonymous reads from one address; wait `Retry-After` seconds."),
     Internal => ("internal", 500, "An unexpected error; it is logged, and nothing of its cause is shown."),
     Unavailable => ("unavailable", 503, "The database is unreachable; retry after `Retry-After` seconds."),
     StoreUnavailable => ("store_unavailable", 503, "The evidence file store is unreachable; retry later."),
@@ -270,8 +272,7 @@ impl ApiError {
     /// or already used.
     pub fn invalid_grant(en: impl Into<String>, vi: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
+            ProblemKind::InvalidGrant,
             Msg::new("Invalid grant", "Yêu cầu cấp quyền không hợp lệ"),
         )
         .detail(en, vi)
@@ -379,8 +380,8 @@ impl ApiError {
     }
 
     /// 410: the resource was there and was taken down on purpose.
-    pub fn gone(kind: &'static str, title: Msg) -> Self {
-        Self::new(StatusCode::GONE, kind, title)
+    pub fn gone(title: Msg) -> Self {
+        Self::new(ProblemKind::Withdrawn, title)
     }
 
     /// 503: a dependency is down.

@@ -27,6 +27,8 @@ export async function draftRoundAfterReading(
 
   const token = await api.POST("/api/v1/auth/token", {
     body: { grant_type: "password", username, password },
+    bodySerializer: (body) => new URLSearchParams(body as Record<string, string>).toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
   });
   if (token.error) fail("token", token.error);
   const expiresAt = new Date(Date.now() + token.data.expires_in * 1000);

@@ -145,6 +145,7 @@ fn refused(e: rules::Refusal) -> ApiError {
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     /// Why (required; at most 2000 characters).
+    #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -294,10 +295,10 @@ pub async fn withdraw(
 fn gone(v: &PublicationVersionRow) -> ApiError {
     let at = v.withdrawn_at.map(|t| t.to_rfc3339()).unwrap_or_default();
     let why = v.withdrawal_reason.clone().unwrap_or_default();
-    ApiError::gone(
-        "publication_withdrawn",
-        Msg::new("Publication withdrawn", "Kết quả công bố đã bị thu hồi"),
-    )
+    ApiError::gone(Msg::new(
+        "Publication withdrawn",
+        "Kết quả công bố đã bị thu hồi",
+    ))
     .detail(
         format!("the results were withdrawn at {at}: {why}"),
         format!("kết quả đã bị thu hồi lúc {at}: {why}"),

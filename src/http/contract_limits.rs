@@ -142,6 +142,9 @@ fn bodies() -> BTreeMap<String, Check> {
         units::NewUnit,
         units::UnitPatch,
         crate::http::handlers::plans::Review,
+        publications::ReasonBody,
+        webhooks::NewSubscription,
+        webhooks::SubscriptionPatch,
     );
     m.insert("ObservationBatch".into(), observations as Check);
     macro_rules! batches {
@@ -166,6 +169,8 @@ fn bodies() -> BTreeMap<String, Check> {
 const ELSEWHERE: &[&str] = &[
     // A form (`application/x-www-form-urlencoded`), read and checked by the token endpoint.
     "TokenRequest",
+    "TokenForm",
+    "RevokeForm",
     // Grading rules as data: `domain::grading::RuleSet::validate` checks their consistency
     // (bands in order, shares within 0..1) and answers 422 with each violation.
     "RuleSet",

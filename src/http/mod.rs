@@ -1,9 +1,9 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
 mod conditional;
-mod examples;
 #[cfg(test)]
 mod contract_limits;
+mod examples;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;

@@ -92,8 +92,7 @@ pub fn client_address(
 
 fn too_many(q: &Quota) -> ApiError {
     ApiError::new(
-        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        crate::error::ProblemKind::RateLimited,
         Msg::new("Too many requests", "Quá nhiều yêu cầu"),
     )
     .detail(

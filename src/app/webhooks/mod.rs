@@ -45,13 +45,19 @@ pub struct NewSubscription {
     /// Where to deliver: an `https` URL whose host is public (private, loopback and link-local
     /// addresses are refused unless the operator allow-lists the host).
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     /// What it is for.
     #[validate(length(max = 500), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Event types to deliver, e.g. `vn.gov.cadre.round.issued` (empty or absent: every type
     /// the owner may read).
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     #[serde(default)]
     pub event_types: Vec<String>,
     /// Only events of this unit and the units under it; a unit within the caller's role
@@ -65,12 +71,18 @@ pub struct NewSubscription {
 pub struct SubscriptionPatch {
     /// Where to deliver.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     /// What it is for.
     #[validate(length(max = 500), custom(function = "plain_text"))]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub description: Option<String>,
     /// Event types to deliver (empty: every type).
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub event_types: Option<Vec<String>>,
     /// Only events of this unit and the units under it.
     pub unit_id: Option<Uuid>,

@@ -242,11 +242,11 @@ fn request_id(req: &HttpRequest) -> Option<String> {
 /// when the account's password changes, when it is disabled and when its role bindings change.
 /// Errors carry the OAuth 2.0 error code in `error` (`invalid_request`, `invalid_client`,
 /// `invalid_grant`). After repeated failures an account, or a client address, is locked for 15
-/// minutes (429 with `Retry-After`).
+/// minutes (429 with `Retry-After`). The contract declares the form encoding RFC 6749 requires
+/// (one body per operation, which every client generator handles); a JSON object with the same
+/// fields is accepted too.
 #[utoipa::path(tag = "auth", security(()),
-    request_body(content(
-        (TokenRequest = "application/json"),
-        (TokenForm = "application/x-www-form-urlencoded"))),
+    request_body(content((TokenForm = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "Token issued", body = TokenResponse),
         (status = 400, description = "Malformed request; or `invalid_grant`: the refresh token is unknown, expired, revoked or already used, or its account is disabled", body = Problem, content_type = "application/problem+json"),
@@ -371,11 +371,10 @@ async fn sign_in(
 /// OAuth 2.0 token revocation (RFC 7009), what a front end calls to sign out: revokes the
 /// refresh token and every other token of the same sign-in. Access tokens already issued stay
 /// valid until they expire (15 minutes by default). An unknown, expired or already revoked
-/// token is answered 200 as well, so the answer tells nothing about the token.
+/// token is answered 200 as well, so the answer tells nothing about the token. Declared as the
+/// form RFC 7009 requires; a JSON object with the same field is accepted too.
 #[utoipa::path(tag = "auth", security(()),
-    request_body(content(
-        (RevokeRequest = "application/json"),
-        (RevokeForm = "application/x-www-form-urlencoded"))),
+    request_body(content((RevokeForm = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The token is revoked, or was never valid"),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),

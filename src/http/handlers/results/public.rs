@@ -140,7 +140,7 @@ fn csv_table(f: &Frozen) -> Table {
                 vec![
                     Cell::Text(a.unit_name.clone()),
                     Cell::Text(a.title.clone()),
-                    Cell::Text(a.content_area.clone()),
+                    Cell::Text(a.content_area.as_str().to_owned()),
                     Cell::Text(a.end_date.to_string()),
                     Cell::Text(a.status.label_vi().to_owned()),
                     Cell::Text(a.grade.map_or("Chưa xếp loại", Grade::label_vi).to_owned()),

@@ -104,7 +104,7 @@ impl From<IndicatorReport> for IndicatorsReport {
 
 /// The withdrawal of a round's publication.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Withdrawal {
+pub struct PublicationWithdrawal {
     /// When.
     pub withdrawn_at: DateTime<Utc>,
     /// Why.
@@ -123,7 +123,7 @@ pub struct PublicationVersion {
     /// Why this version corrects the previous one (absent on version 1).
     pub reason: Option<String>,
     /// The withdrawal of the publication, recorded on the version that was current then.
-    pub withdrawal: Option<Withdrawal>,
+    pub withdrawal: Option<PublicationWithdrawal>,
 }
 
 impl From<PublicationVersionRow> for PublicationVersion {
@@ -133,7 +133,7 @@ impl From<PublicationVersionRow> for PublicationVersion {
             version: r.version,
             published_at: r.published_at,
             reason: r.reason,
-            withdrawal: r.withdrawn_at.map(|at| Withdrawal {
+            withdrawal: r.withdrawn_at.map(|at| PublicationWithdrawal {
                 withdrawn_at: at,
                 reason: r.withdrawal_reason.unwrap_or_default(),
             }),
