@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{in_tx, IfMatch};
+use super::{crud, in_tx, IfMatch, Tx};
 use crate::auth::policy::webhooks as policy;
 use crate::auth::Caller;
 use crate::db::models::{
@@ -273,32 +273,36 @@ pub async fn update(
         ),
         None => None,
     };
-    in_tx(conn, caller, async |tx| {
-        let before = repo::webhooks::lock(tx.conn, id).await?;
-        policy::may_change(tx.conn, caller, &before).await?;
-        if_match.check(before.version)?;
+    let lock = async |tx: &mut Tx<'_>| {
+        let before = lock_owned(tx, caller, id, if_match).await?;
         if let Some(unit) = patch.unit_id {
             policy::check_scope(tx.conn, caller, unit).await?;
         }
-        let mut after = before.clone();
-        if let Some(url) = &url {
-            after.url = url.to_string();
-        }
-        if let Some(d) = &patch.description {
-            after.description = Some(d.clone());
-        }
-        if let Some(types) = &patch.event_types {
-            after.event_types = dedup(types.clone());
-        }
-        if patch.unit_id.is_some() {
-            after.unit_id = patch.unit_id;
-        }
-        after.version += 1;
-        after.updated_at = tx.now;
-        let after = repo::webhooks::update(tx.conn, &after).await?;
-        tx.changed("webhook_subscription.update", id, None, &before, &after);
-        Ok(after)
-    })
+        Ok(before)
+    };
+    crud::change(
+        conn,
+        caller,
+        "webhook_subscription.update",
+        id,
+        lock,
+        async |tx, before| {
+            let mut after = before.clone();
+            if let Some(url) = &url {
+                after.url = url.to_string();
+            }
+            if let Some(d) = &patch.description {
+                after.description = Some(d.clone());
+            }
+            if let Some(types) = &patch.event_types {
+                after.event_types = dedup(types.clone());
+            }
+            if patch.unit_id.is_some() {
+                after.unit_id = patch.unit_id;
+            }
+            store(tx, after).await
+        },
+    )
     .await
 }
 
@@ -310,26 +314,27 @@ pub async fn disable(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<WebhookSubscriptionRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::webhooks::lock(tx.conn, id).await?;
-        policy::visible(tx.conn, caller, &before).await?;
-        if_match.check(before.version)?;
-        if before.status == SubscriptionStatus::Disabled {
-            return Err(ApiError::conflict(
-                "the subscription is already disabled",
-                "đăng ký đã bị tắt",
-            ));
-        }
-        let mut after = before.clone();
-        after.status = SubscriptionStatus::Disabled;
-        after.disabled_at = Some(tx.now);
-        after.disabled_reason = Some(format!("disabled by {}", caller.username));
-        after.version += 1;
-        after.updated_at = tx.now;
-        let after = repo::webhooks::update(tx.conn, &after).await?;
-        tx.changed("webhook_subscription.disable", id, None, &before, &after);
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_visible(tx, caller, id, if_match).await;
+    crud::change(
+        conn,
+        caller,
+        "webhook_subscription.disable",
+        id,
+        lock,
+        async |tx, before| {
+            if before.status == SubscriptionStatus::Disabled {
+                return Err(ApiError::conflict(
+                    "the subscription is already disabled",
+                    "đăng ký đã bị tắt",
+                ));
+            }
+            let mut after = before.clone();
+            after.status = SubscriptionStatus::Disabled;
+            after.disabled_at = Some(tx.now);
+            after.disabled_reason = Some(format!("disabled by {}", caller.username));
+            store(tx, after).await
+        },
+    )
     .await
 }
 
@@ -341,27 +346,28 @@ pub async fn enable(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<WebhookSubscriptionRow, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::webhooks::lock(tx.conn, id).await?;
-        policy::may_change(tx.conn, caller, &before).await?;
-        if_match.check(before.version)?;
-        if before.status == SubscriptionStatus::Active {
-            return Err(ApiError::conflict(
-                "the subscription is already active",
-                "đăng ký đang hoạt động",
-            ));
-        }
-        let mut after = before.clone();
-        after.status = SubscriptionStatus::Active;
-        after.disabled_at = None;
-        after.disabled_reason = None;
-        after.failing_since = None;
-        after.version += 1;
-        after.updated_at = tx.now;
-        let after = repo::webhooks::update(tx.conn, &after).await?;
-        tx.changed("webhook_subscription.enable", id, None, &before, &after);
-        Ok(after)
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_owned(tx, caller, id, if_match).await;
+    crud::change(
+        conn,
+        caller,
+        "webhook_subscription.enable",
+        id,
+        lock,
+        async |tx, before| {
+            if before.status == SubscriptionStatus::Active {
+                return Err(ApiError::conflict(
+                    "the subscription is already active",
+                    "đăng ký đang hoạt động",
+                ));
+            }
+            let mut after = before.clone();
+            after.status = SubscriptionStatus::Active;
+            after.disabled_at = None;
+            after.disabled_reason = None;
+            after.failing_since = None;
+            store(tx, after).await
+        },
+    )
     .await
 }
 
@@ -372,14 +378,15 @@ pub async fn delete(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::webhooks::lock(tx.conn, id).await?;
-        policy::visible(tx.conn, caller, &before).await?;
-        if_match.check(before.version)?;
-        repo::webhooks::delete(tx.conn, id).await?;
-        tx.removed("webhook_subscription.delete", id, None, &before);
-        Ok(())
-    })
+    let lock = async |tx: &mut Tx<'_>| lock_visible(tx, caller, id, if_match).await;
+    crud::remove(
+        conn,
+        caller,
+        "webhook_subscription.delete",
+        id,
+        lock,
+        async |tx, _| Ok(repo::webhooks::delete(tx.conn, id).await?),
+    )
     .await
 }
 
@@ -392,32 +399,66 @@ pub async fn rotate_secret(
     id: Uuid,
     if_match: &IfMatch,
 ) -> Result<WithSecret, ApiError> {
-    in_tx(conn, caller, async |tx| {
-        let before = repo::webhooks::lock(tx.conn, id).await?;
-        policy::may_change(tx.conn, caller, &before).await?;
-        if_match.check(before.version)?;
-        let overlap = chrono::Duration::from_std(settings.secret_overlap)
-            .map_err(|_| ApiError::internal("overlap out of range"))?;
+    let overlap = chrono::Duration::from_std(settings.secret_overlap)
+        .map_err(|_| ApiError::internal("overlap out of range"))?;
+    let mut secret = None;
+    let lock = async |tx: &mut Tx<'_>| lock_owned(tx, caller, id, if_match).await;
+    let action = "webhook_subscription.rotate_secret";
+    let subscription = crud::change(conn, caller, action, id, lock, async |tx, before| {
         repo::webhooks::expire_secrets(tx.conn, id, tx.now + overlap).await?;
-        let secret = new_secret(id, tx.now);
-        repo::webhooks::insert_secret(tx.conn, &secret).await?;
-        let mut after = before.clone();
-        after.version += 1;
-        after.updated_at = tx.now;
-        let after = repo::webhooks::update(tx.conn, &after).await?;
-        tx.changed(
-            "webhook_subscription.rotate_secret",
-            id,
-            None,
-            &before,
-            &after,
-        );
-        Ok(WithSecret {
-            subscription: after,
-            secret: secret.secret,
-        })
+        let new = new_secret(id, tx.now);
+        repo::webhooks::insert_secret(tx.conn, &new).await?;
+        secret = Some(new.secret);
+        store(tx, before.clone()).await
     })
-    .await
+    .await?;
+    Ok(WithSecret {
+        subscription,
+        secret: secret.ok_or_else(|| ApiError::internal("no secret issued"))?,
+    })
+}
+
+/// Locks subscription `id` for a change its owner alone may make.
+async fn lock_owned(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<WebhookSubscriptionRow, ApiError> {
+    let row = repo::webhooks::lock(tx.conn, id).await?;
+    policy::may_change(tx.conn, caller, &row).await?;
+    if_match.check(row.version)?;
+    Ok(row)
+}
+
+/// Locks subscription `id` for a change its owner or an administrator of its account may make.
+async fn lock_visible(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<WebhookSubscriptionRow, ApiError> {
+    let row = repo::webhooks::lock(tx.conn, id).await?;
+    policy::visible(tx.conn, caller, &row).await?;
+    if_match.check(row.version)?;
+    Ok(row)
+}
+
+/// Stores the next version of a subscription.
+async fn store(
+    tx: &mut Tx<'_>,
+    mut row: WebhookSubscriptionRow,
+) -> Result<WebhookSubscriptionRow, ApiError> {
+    row.version += 1;
+    row.updated_at = tx.now;
+    Ok(repo::webhooks::update(tx.conn, &row).await?)
+}
+
+/// A subscription's audit records are its owner's, under no unit.
+impl crud::Audited for WebhookSubscriptionRow {
+    fn audit_unit(&self) -> Option<Uuid> {
+        None
+    }
 }
 
 /// The deliveries of a subscription the caller may see (of `status`, when given), by id.

@@ -11,18 +11,17 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Timestamptz};
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::app::events::CloudEvent;
 use crate::auth::policy::events as event_policy;
 use crate::auth::{scope, Caller};
 use crate::db::models::{WebhookAttemptRow, WebhookDeliveryRow};
-use crate::db::schema::{events, webhook_subscriptions as subs};
+use crate::db::schema::events;
 use crate::db::{repo, DbPool};
-use crate::domain::webhooks::{self as rules, Answer, DeliveryStatus, SubscriptionStatus};
+use crate::domain::webhooks::{self as rules, Answer, DeliveryStatus};
 use crate::error::ApiError;
 
 /// How the workers run.
@@ -213,13 +212,7 @@ pub async fn send_due(
                     after.status = DeliveryStatus::Delivered;
                     after.delivered_at = Some(now);
                     after.next_attempt_at = None;
-                    diesel::update(subs::table.find(s.id))
-                        .set((
-                            subs::failing_since.eq(None::<DateTime<Utc>>),
-                            subs::last_success_at.eq(now),
-                        ))
-                        .execute(conn)
-                        .await?;
+                    repo::webhooks::mark_success(conn, s.id, now).await?;
                 }
                 Answer::Gone | Answer::Failed => {
                     after.schedule_step += 1;
@@ -237,18 +230,7 @@ pub async fn send_due(
                         }
                     }
                     // The streak starts at the first failure since the last success.
-                    let failing_since: Option<DateTime<Utc>> =
-                        diesel::update(subs::table.find(s.id))
-                            .set(
-                                subs::failing_since.eq(diesel::dsl::sql::<Nullable<Timestamptz>>(
-                                    "COALESCE(failing_since, ",
-                                )
-                                .bind::<Timestamptz, _>(now)
-                                .sql(")")),
-                            )
-                            .returning(subs::failing_since)
-                            .get_result(conn)
-                            .await?;
+                    let failing_since = repo::webhooks::mark_failure(conn, s.id, now).await?;
                     if let Some(reason) =
                         rules::disable_reason(answer, dead, failing_since, &problem)
                     {
@@ -272,20 +254,7 @@ async fn disable(
     reason: &str,
 ) -> Result<(), ApiError> {
     tracing::warn!(subscription = %id, reason, "webhook subscription disabled");
-    diesel::update(
-        subs::table
-            .find(id)
-            .filter(subs::status.eq(SubscriptionStatus::Active)),
-    )
-    .set((
-        subs::status.eq(SubscriptionStatus::Disabled),
-        subs::disabled_at.eq(now),
-        subs::disabled_reason.eq(reason),
-        subs::version.eq(subs::version + 1),
-        subs::updated_at.eq(now),
-    ))
-    .execute(conn)
-    .await?;
+    repo::webhooks::disable_active(conn, id, now, reason).await?;
     Ok(())
 }
 

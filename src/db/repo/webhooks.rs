@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Timestamptz};
+use diesel::sql_types::{Bool, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -102,6 +102,66 @@ pub async fn update(
         .returning(WebhookSubscriptionRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// Records a successful delivery to subscription `id`: its failure streak ends.
+pub async fn mark_success(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(subs::table.find(id))
+        .set((
+            subs::failing_since.eq(None::<DateTime<Utc>>),
+            subs::last_success_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Records a failed delivery to subscription `id`: its failure streak starts now unless it
+/// had started already; answers when it started.
+pub async fn mark_failure(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    diesel::update(subs::table.find(id))
+        .set(
+            subs::failing_since.eq(diesel::dsl::sql::<Nullable<Timestamptz>>(
+                "COALESCE(failing_since, ",
+            )
+            .bind::<Timestamptz, _>(now)
+            .sql(")")),
+        )
+        .returning(subs::failing_since)
+        .get_result(conn)
+        .await
+}
+
+/// Disables subscription `id` if it is active, saying why.
+pub async fn disable_active(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        subs::table
+            .find(id)
+            .filter(subs::status.eq(SubscriptionStatus::Active)),
+    )
+    .set((
+        subs::status.eq(SubscriptionStatus::Disabled),
+        subs::disabled_at.eq(now),
+        subs::disabled_reason.eq(reason),
+        subs::version.eq(subs::version + 1),
+        subs::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Deletes a subscription with its secrets, deliveries and attempts.
