@@ -51,6 +51,10 @@ pub struct Config {
     /// Directory for the embedded database and other local state.
     #[arg(long, env = "CADRE_DATA_DIR", default_value = ".data", global = true)]
     pub data_dir: PathBuf,
+    /// Directory of the PostgreSQL server programs (`initdb`, `pg_ctl`, `postgres`) for the
+    /// embedded database; found on `PATH` or under `/usr/lib/postgresql` when unset.
+    #[arg(long, env = "CADRE_PG_BIN_DIR", global = true)]
+    pub pg_bin_dir: Option<PathBuf>,
     /// Address to listen on.
     #[arg(
         long,
@@ -59,14 +63,28 @@ pub struct Config {
         global = true
     )]
     pub bind: String,
+    /// Internal address serving `GET /metrics` (Prometheus); none when unset. Keep it off the
+    /// public network: it is not authenticated.
+    #[arg(long, env = "CADRE_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
     /// HTTP worker threads (default: number of cores).
     #[arg(long, env = "CADRE_WORKERS", global = true)]
     pub workers: Option<usize>,
     /// Maximum database connections in the pool.
     #[arg(long, env = "CADRE_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: usize,
-    /// Load the demonstration data set at start-up (idempotent).
-    #[arg(long, env = "CADRE_DEMO", global = true)]
+    /// Load the demonstration data set at start-up (idempotent); the variable takes `true`,
+    /// `1`, `yes`, `on` (any case) or their opposites.
+    #[arg(
+        long,
+        env = "CADRE_DEMO",
+        global = true,
+        num_args = 0..=1,
+        default_value = "false",
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub demo: bool,
     /// HS256 secret for tokens this service issues (at least 32 bytes); generated and kept in
     /// the database when unset.
@@ -286,7 +304,231 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// A setting that cannot work, named as the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {problem}")]
+pub struct SettingError {
+    /// The environment variable (the flag is its lower-case, dashed twin).
+    pub name: &'static str,
+    /// What is wrong, and what would do.
+    pub problem: String,
+}
+
+fn refuse(name: &'static str, problem: impl Into<String>) -> SettingError {
+    SettingError {
+        name,
+        problem: problem.into(),
+    }
+}
+
+/// `value` within `range`, or an error naming setting `name`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    name: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), SettingError> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(refuse(
+            name,
+            format!(
+                "{value} is out of range; give a value from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// A CORS origin as browsers send it (`https://portal.gov.vn`, `http://localhost:3000`), or
+/// `*`; `None` when `raw` is not one.
+pub fn origin(raw: &str) -> Option<String> {
+    if raw == "*" {
+        return Some(raw.to_owned());
+    }
+    let url = url::Url::parse(raw).ok()?;
+    let bare = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !raw.trim_end_matches('/').ends_with(':');
+    bare.then(|| url.origin().ascii_serialization())
+}
+
+/// `url` with its password hidden, for messages.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
 impl Config {
+    /// Checks every setting before anything starts, and tidies the lists (spaces around commas,
+    /// empty entries); the first setting that cannot work is named in the error.
+    pub fn check(&mut self) -> Result<(), SettingError> {
+        if let Some(url) = self.database_url.take().filter(|u| !u.trim().is_empty()) {
+            let parsed = url::Url::parse(url.trim()).map_err(|e| {
+                refuse(
+                    "DATABASE_URL",
+                    format!("not a URL ({e}); e.g. postgres://user@host:5432/cadre"),
+                )
+            })?;
+            if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+                return Err(refuse(
+                    "DATABASE_URL",
+                    format!("the scheme must be postgres://, not {}://", parsed.scheme()),
+                ));
+            }
+            self.database_url = Some(url.trim().to_owned());
+        }
+        if self.database_url.is_none() {
+            if let Some(dir) = &self.pg_bin_dir {
+                if !dir.join("pg_ctl").is_file() || !dir.join("initdb").is_file() {
+                    return Err(refuse(
+                        "CADRE_PG_BIN_DIR",
+                        format!(
+                            "{} does not hold the PostgreSQL server programs (initdb, pg_ctl)",
+                            dir.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.bind.to_socket_addrs_checked().is_none() {
+            return Err(refuse(
+                "CADRE_BIND",
+                format!(
+                    "{:?} is not an address to listen on; e.g. 0.0.0.0:8080",
+                    self.bind
+                ),
+            ));
+        }
+        self.metrics_bind = self.metrics_bind.take().filter(|b| !b.trim().is_empty());
+        if let Some(bind) = &self.metrics_bind {
+            if bind.to_socket_addrs_checked().is_none() {
+                return Err(refuse(
+                    "CADRE_METRICS_BIND",
+                    format!("{bind:?} is not an address to listen on; e.g. 127.0.0.1:9464"),
+                ));
+            }
+        }
+        if let Some(n) = self.workers {
+            within("CADRE_WORKERS", n, 1..=1024)?;
+        }
+        within("CADRE_DB_POOL_SIZE", self.db_pool_size, 1..=1000)?;
+        self.jwt_secret = self.jwt_secret.take().filter(|s| !s.is_empty());
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                return Err(refuse(
+                    "JWT_SECRET",
+                    format!(
+                        "{} bytes is too short; give at least 32 random bytes (e.g. `openssl rand -hex 32`), or leave it unset to have one generated and kept in the database",
+                        secret.len()
+                    ),
+                ));
+            }
+        }
+        within("CADRE_TOKEN_TTL_SECS", self.token_ttl_secs, 60..=86_400)?;
+        if let Some(url) = &self.jwks_url {
+            url::Url::parse(url).map_err(|e| refuse("JWKS_URL", format!("not a URL ({e})")))?;
+        }
+        let mut origins = Vec::new();
+        for raw in self.cors_allowed_origins.iter().map(|o| o.trim()) {
+            if raw.is_empty() {
+                continue;
+            }
+            origins.push(origin(raw).ok_or_else(|| {
+                refuse(
+                    "CORS_ALLOWED_ORIGINS",
+                    format!(
+                        "{raw:?} is not an origin; give scheme://host[:port] without a path \
+                         (e.g. https://portal.gov.vn), comma separated, or *"
+                    ),
+                )
+            })?);
+        }
+        self.cors_allowed_origins = origins;
+        within("CADRE_MAX_BODY_BYTES", self.max_body_bytes, 1024..=1 << 30)?;
+        within(
+            "CADRE_FEED_MAX_BODY_BYTES",
+            self.feed_max_body_bytes,
+            1024..=1 << 30,
+        )?;
+        if !(self.feed_tolerance.is_finite() && self.feed_tolerance >= 0.0) {
+            return Err(refuse(
+                "CADRE_FEED_TOLERANCE",
+                format!(
+                    "{} is not a relative difference of 0 or more, e.g. 0.05",
+                    self.feed_tolerance
+                ),
+            ));
+        }
+        if let Some(store) = &self.evidence_store {
+            if store.contains("://")
+                && !(store.starts_with("file://") || store.starts_with("s3://"))
+            {
+                return Err(refuse(
+                    "CADRE_EVIDENCE_STORE",
+                    format!("{store:?}: give a directory, a file:// URL or s3://bucket/prefix"),
+                ));
+            }
+        }
+        within(
+            "CADRE_EVIDENCE_MAX_BYTES",
+            self.evidence_max_bytes,
+            1..=1 << 40,
+        )?;
+        self.evidence_media_types = tidy(&self.evidence_media_types);
+        within(
+            "CADRE_REQUEST_TIMEOUT_SECS",
+            self.request_timeout_secs,
+            1..=3600,
+        )?;
+        within(
+            "CADRE_LOGIN_MAX_FAILURES",
+            self.login_max_failures_per_account,
+            1..=1000,
+        )?;
+        within(
+            "CADRE_LOGIN_MAX_FAILURES_PER_ADDR",
+            self.login_max_failures_per_addr,
+            1..=100_000,
+        )?;
+        within("CADRE_WEBHOOK_WORKERS", self.webhook_workers, 0..=64)?;
+        within("CADRE_WEBHOOK_POLL_MS", self.webhook_poll_ms, 10..=60_000)?;
+        within(
+            "CADRE_WEBHOOK_TIMEOUT_SECS",
+            self.webhook_timeout_secs,
+            1..=300,
+        )?;
+        self.webhook_allowed_hosts = tidy(&self.webhook_allowed_hosts);
+        if !(self.webhook_retry_scale.is_finite() && self.webhook_retry_scale > 0.0) {
+            return Err(refuse(
+                "CADRE_WEBHOOK_RETRY_SCALE",
+                format!(
+                    "{} is not a factor above 0, e.g. 1",
+                    self.webhook_retry_scale
+                ),
+            ));
+        }
+        within(
+            "CADRE_PUBLIC_RATE_LIMIT",
+            self.public_rate_limit,
+            1..=1_000_000,
+        )?;
+        Ok(())
+    }
+
     /// How long refresh tokens last (each setting at most ten years).
     pub fn refresh_lifetimes(&self) -> crate::domain::refresh_token::Lifetimes {
         const TEN_YEARS: u64 = 10 * 365 * 86_400;
@@ -319,5 +561,110 @@ impl Config {
         // Webhook tests start their workers; the others need none polling their database.
         cfg.webhook_workers = 0;
         cfg
+    }
+}
+
+/// The entries of a comma-separated list, trimmed, without empty ones.
+fn tidy(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether a `host:port` resolves to at least one address to listen on.
+trait ListenAddress {
+    fn to_socket_addrs_checked(&self) -> Option<std::net::SocketAddr>;
+}
+
+impl ListenAddress for String {
+    fn to_socket_addrs_checked(&self) -> Option<std::net::SocketAddr> {
+        use std::net::ToSocketAddrs;
+        self.to_socket_addrs().ok()?.next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(env: &[(&str, &str)]) -> Result<Config, String> {
+        let mut args = vec!["cadre-api".to_owned()];
+        for (k, v) in env {
+            args.push(format!("--{}={v}", k.to_lowercase().replace('_', "-")));
+        }
+        let mut c = Cli::try_parse_from(args).map_err(|e| e.to_string())?.config;
+        if !env.iter().any(|(k, _)| *k == "database_url") {
+            c.database_url = None; // whatever the machine's environment says
+        }
+        c.check().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    #[test]
+    fn origins_are_tidied_and_checked() {
+        let c = parse(&[(
+            "cors_allowed_origins",
+            "https://a.gov.vn, https://b.gov.vn:8443/,",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.cors_allowed_origins,
+            ["https://a.gov.vn", "https://b.gov.vn:8443"]
+        );
+        for bad in [
+            "a.gov.vn",
+            "https://a.gov.vn/path",
+            "ftp://a.gov.vn",
+            "https://",
+        ] {
+            let e = parse(&[("cors_allowed_origins", bad)]).unwrap_err();
+            assert!(e.contains("CORS_ALLOWED_ORIGINS"), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse(&[("cors_allowed_origins", "*")])
+                .unwrap()
+                .cors_allowed_origins,
+            ["*"]
+        );
+    }
+
+    #[test]
+    fn each_refusal_names_its_setting() {
+        for (name, flag, value) in [
+            ("CADRE_DB_POOL_SIZE", "db_pool_size", "0"),
+            ("JWT_SECRET", "jwt_secret", "short"),
+            ("CADRE_BIND", "bind", "not an address"),
+            ("CADRE_BIND", "bind", "127.0.0.1:99999"),
+            ("CADRE_METRICS_BIND", "metrics_bind", "nowhere"),
+            ("DATABASE_URL", "database_url", "mysql://x/y"),
+            ("DATABASE_URL", "database_url", "nonsense"),
+            ("CADRE_PG_BIN_DIR", "pg_bin_dir", "/nonexistent"),
+            ("CADRE_TOKEN_TTL_SECS", "token_ttl_secs", "0"),
+            ("CADRE_FEED_TOLERANCE", "feed_tolerance", "NaN"),
+            ("CADRE_WEBHOOK_RETRY_SCALE", "webhook_retry_scale", "0"),
+            ("CADRE_EVIDENCE_STORE", "evidence_store", "gs://bucket"),
+        ] {
+            let e = parse(&[(flag, value)]).unwrap_err();
+            assert!(e.contains(name), "{flag}={value}: {e}");
+        }
+    }
+
+    #[test]
+    fn demo_takes_the_usual_spellings() {
+        for yes in ["1", "TRUE", "true", "yes", "On"] {
+            assert!(parse(&[("demo", yes)]).unwrap().demo, "{yes}");
+        }
+        for no in ["0", "FALSE", "no", "off"] {
+            assert!(!parse(&[("demo", no)]).unwrap().demo, "{no}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(
+            redacted("postgres://cadre:s3cret@db:5432/cadre"),
+            "postgres://cadre:***@db:5432/cadre"
+        );
     }
 }

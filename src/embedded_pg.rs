@@ -28,9 +28,13 @@ pub struct EmbeddedPostgres {
 }
 
 impl EmbeddedPostgres {
-    /// Starts (or joins, if already running) the cluster under `root/postgres`.
-    pub fn start(root: &Path) -> Result<Self> {
-        let bin_dir = find_bin_dir()?;
+    /// Starts (or joins, if already running) the cluster under `root/postgres`, with the server
+    /// programs of `bin_dir` (`CADRE_PG_BIN_DIR`) or, when `None`, the ones installed.
+    pub fn start(root: &Path, bin_dir: Option<&Path>) -> Result<Self> {
+        let bin_dir = match bin_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => find_bin_dir()?,
+        };
         fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
         let root = root.canonicalize()?;
         let home = root.join("postgres");
@@ -180,12 +184,8 @@ fn path_str(p: &Path) -> Result<&str> {
         .context("the data directory path is not valid UTF-8")
 }
 
-/// `CADRE_PG_BIN_DIR`, else the directory of `pg_ctl` on PATH, else the newest
-/// `/usr/lib/postgresql/*/bin`.
+/// The directory of `pg_ctl` on PATH, else the newest `/usr/lib/postgresql/*/bin`.
 fn find_bin_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("CADRE_PG_BIN_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
     let on_path = std::env::var_os("PATH")
         .map(|p| {
             std::env::split_paths(&p)

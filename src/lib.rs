@@ -34,14 +34,18 @@ impl Database {
     /// Connects to `DATABASE_URL`, or starts the embedded server under `data_dir`.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         if let Some(url) = &config.database_url {
+            db::check_reachable(url).await?;
             return Ok(Self {
                 url: url.clone(),
                 embedded: None,
             });
         }
         let dir = config.data_dir.clone();
-        let pg = tokio::task::spawn_blocking(move || embedded_pg::EmbeddedPostgres::start(&dir))
-            .await??;
+        let bin_dir = config.pg_bin_dir.clone();
+        let pg = tokio::task::spawn_blocking(move || {
+            embedded_pg::EmbeddedPostgres::start(&dir, bin_dir.as_deref())
+        })
+        .await??;
         db::ensure_database(&pg.url("postgres"), "cadre").await?;
         Ok(Self {
             url: pg.url("cadre"),
@@ -54,8 +58,7 @@ impl Database {
 pub async fn state(config: Config, url: &str) -> anyhow::Result<http::AppState> {
     let pool = db::pool(url, config.db_pool_size)?;
     let secret = match &config.jwt_secret {
-        Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),
-        Some(_) => anyhow::bail!("JWT_SECRET must be at least 32 bytes"),
+        Some(s) => s.as_bytes().to_vec(),
         None => {
             db::signing_secret(&mut *pool.get().await.context("connecting to the database")?)
                 .await?
@@ -101,40 +104,119 @@ pub fn start_webhook_workers(state: &http::AppState) -> Vec<tokio::task::JoinHan
     )
 }
 
-/// Runs the command line.
+/// Runs the command line. Every setting is checked, and the service's address taken, before
+/// anything starts; a stop signal (Ctrl-C, SIGTERM) while starting stops what was started,
+/// the embedded database included.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config;
+    let mut config = cli.config;
+    config.check()?;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         print!("{}", http::openapi::pretty_json()?);
         return Ok(());
     }
     let started = std::time::Instant::now();
-    let database = Database::open(&config).await?;
-    db::migrate(&database.url).await?;
-    match command {
-        Command::Migrate => tracing::info!("migrations are current"),
-        Command::SeedDemo => {
-            let pool = db::pool(&database.url, 2)?;
-            demo::load(&mut *pool.get().await?).await?;
+    let listeners = match command {
+        Command::Serve => Some(Listeners::bind(&config)?),
+        _ => None,
+    };
+    let mut opening = tokio::spawn({
+        let config = config.clone();
+        async move { Database::open(&config).await }
+    });
+    let database = tokio::select! {
+        opened = &mut opening => opened??,
+        () = stop_signal() => {
+            tracing::info!("stop requested while starting; stopping what was started");
+            drop(opening.await); // the embedded database, once started, stops when dropped
+            return Ok(());
         }
-        Command::Serve => {
-            let demo = config.demo;
-            let bind = config.bind.clone();
-            let state = state(config, &database.url).await?;
-            if demo {
-                demo::load(&mut *state.pool.get().await?).await?;
-            }
-            let listener =
-                std::net::TcpListener::bind(&bind).with_context(|| format!("binding {bind}"))?;
-            tracing::info!(address = %listener.local_addr()?, startup_ms = started.elapsed().as_millis() as u64, "serving");
-            let workers = start_webhook_workers(&state);
-            http::serve(state, listener)?.await?;
-            workers.iter().for_each(tokio::task::JoinHandle::abort);
-            tracing::info!("stopped");
+    };
+    let ready = tokio::select! {
+        ready = prepare(command, config, &database.url, listeners) => ready?,
+        () = stop_signal() => {
+            tracing::info!("stop requested while starting; stopping what was started");
+            None
         }
-        Command::Openapi => unreachable!(),
+    };
+    if let Some((state, listeners)) = ready {
+        let address = listeners.api.local_addr()?;
+        let metrics = listeners
+            .metrics
+            .as_ref()
+            .map(|l| l.local_addr())
+            .transpose()?;
+        tracing::info!(%address, metrics = ?metrics, startup_ms = started.elapsed().as_millis() as u64, "serving");
+        let workers = start_webhook_workers(&state);
+        http::serve(state, listeners.api, listeners.metrics)?.await?;
+        workers.iter().for_each(tokio::task::JoinHandle::abort);
+        tracing::info!("stopped");
     }
     drop(database);
     Ok(())
+}
+
+/// What `run` does once the database is open: migrations, then the command; for `serve`, the
+/// state and listener to serve with.
+async fn prepare(
+    command: Command,
+    config: Config,
+    url: &str,
+    listeners: Option<Listeners>,
+) -> anyhow::Result<Option<(http::AppState, Listeners)>> {
+    db::migrate(url).await?;
+    match command {
+        Command::Migrate => tracing::info!("migrations are current"),
+        Command::SeedDemo => {
+            let pool = db::pool(url, 2)?;
+            demo::load(&mut *pool.get().await?).await?;
+        }
+        Command::Serve => {
+            let listeners = listeners.context("no listener")?;
+            let demo = config.demo;
+            let state = state(config, url).await?;
+            if demo {
+                demo::load(&mut *state.pool.get().await?).await?;
+            }
+            return Ok(Some((state, listeners)));
+        }
+        Command::Openapi => unreachable!(),
+    }
+    Ok(None)
+}
+
+/// The addresses the service answers on, taken before anything starts so that a port in use
+/// is reported at once.
+struct Listeners {
+    api: std::net::TcpListener,
+    metrics: Option<std::net::TcpListener>,
+}
+
+impl Listeners {
+    fn bind(config: &Config) -> anyhow::Result<Self> {
+        let bind = |name: &str, address: &str| {
+            std::net::TcpListener::bind(address)
+                .with_context(|| format!("{name}: cannot listen on {address}"))
+        };
+        Ok(Self {
+            api: bind("CADRE_BIND", &config.bind)?,
+            metrics: config
+                .metrics_bind
+                .as_deref()
+                .map(|a| bind("CADRE_METRICS_BIND", a))
+                .transpose()?,
+        })
+    }
+}
+
+/// Resolves at the first Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
 }

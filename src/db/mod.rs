@@ -32,6 +32,38 @@ pub fn pool(url: &str, size: usize) -> Result<DbPool> {
         .context("building the connection pool")
 }
 
+/// Checks that `url` (from `DATABASE_URL`) answers, naming the setting and the server (its
+/// password hidden) when it does not.
+pub async fn check_reachable(url: &str) -> Result<()> {
+    let attempt = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        AsyncPgConnection::establish(url),
+    )
+    .await;
+    let mut problem = match attempt {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => "no answer within 10 s".to_owned(),
+    };
+    // The driver says only "error connecting to server"; the socket says why.
+    if let Some((host, port)) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| Some((u.host_str()?.to_owned(), u.port().unwrap_or(5432))))
+    {
+        let connect = tokio::net::TcpStream::connect((host.as_str(), port));
+        match tokio::time::timeout(std::time::Duration::from_secs(5), connect).await {
+            Ok(Err(e)) => problem = format!("{host}:{port}: {e}"),
+            Err(_) => problem = format!("{host}:{port}: no answer within 5 s"),
+            Ok(Ok(_)) => {}
+        }
+    }
+    anyhow::bail!(
+        "DATABASE_URL: cannot connect to {}: {}",
+        crate::config::redacted(url),
+        problem.trim()
+    )
+}
+
 /// Applies pending migrations (on a blocking thread).
 pub async fn migrate(url: &str) -> Result<()> {
     let url = url.to_owned();
@@ -39,6 +71,11 @@ pub async fn migrate(url: &str) -> Result<()> {
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
                 .context("connecting to PostgreSQL to migrate")?;
+        // The migration table's `CREATE TABLE IF NOT EXISTS` would log a NOTICE at every start.
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "SET client_min_messages TO warning",
+        )?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;

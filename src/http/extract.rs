@@ -1,12 +1,12 @@
 //! Request extractors and response helpers shared by the handlers.
 
+use crate::http::access_log::RequestId;
 use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use base64::Engine;
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tracing_actix_web::RequestId;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationErrors};
@@ -272,6 +272,7 @@ impl FromRequest for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = auth
@@ -294,6 +295,8 @@ impl FromRequest for Caller {
             let mut conn = state.pool.get().await?;
             let mut caller = Caller::load(&mut conn, &claims.sub).await?;
             caller.request_id = request_id;
+            req.extensions_mut()
+                .insert(crate::http::access_log::AccountId(caller.account_id));
             Ok(caller)
         })
     }

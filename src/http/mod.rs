@@ -1,5 +1,6 @@
 //! The REST layer: routes, middleware, extractors, errors and the OpenAPI contract.
 
+pub mod access_log;
 mod conditional;
 #[cfg(test)]
 mod contract_limits;
@@ -23,7 +24,9 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpMessage, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use prometheus::{IntGaugeVec, Opts, Registry};
-use tracing_actix_web::{RequestId, TracingLogger};
+use tracing_actix_web::TracingLogger;
+
+use access_log::RequestId;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
@@ -209,7 +212,11 @@ fn cors(origins: &[String]) -> Cors {
 }
 
 /// Starts the HTTP server on `listener`; it stops gracefully on SIGINT/SIGTERM.
-pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
+pub fn serve(
+    state: AppState,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+) -> anyhow::Result<Server> {
     let registry = Registry::new();
     let pool_gauge = IntGaugeVec::new(
         Opts::new(
@@ -219,12 +226,15 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
         &["state"],
     )?;
     registry.register(Box::new(pool_gauge.clone()))?;
+    // Counted here, published only on the internal listener (never beside the API).
     let metrics = PrometheusMetricsBuilder::new("cadre_api")
-        .registry(registry)
-        .endpoint("/metrics")
+        .registry(registry.clone())
         .mask_unmatched_patterns("UNMATCHED")
         .build()
         .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+    if let Some(listener) = metrics_listener {
+        actix_web::rt::spawn(metrics_server(registry, listener)?);
+    }
     let workers = state.config.workers;
     let origins = state.config.cors_allowed_origins.clone();
     let max_body = state.config.max_body_bytes;
@@ -262,12 +272,16 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                     .set(status.max_size as i64);
                 next.call(req)
             }))
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(access_log::middleware))
+            .wrap(TracingLogger::<access_log::RequestSpan>::new())
             .into_utoipa_app()
             .configure(routes)
             .into_app()
             .service(
-                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi::document()),
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url("/api/v1/openapi.json", openapi::document())
+                    // The UI must not send the contract to an outside validator.
+                    .config(utoipa_swagger_ui::Config::default().validator_url("none")),
             )
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(no_route))
@@ -280,6 +294,30 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
         server = server.workers(n);
     }
     Ok(server.run())
+}
+
+/// The internal listener (`CADRE_METRICS_BIND`): `GET /metrics` in the Prometheus text format,
+/// on an address operators keep off the public network.
+fn metrics_server(registry: Registry, listener: TcpListener) -> anyhow::Result<Server> {
+    let registry = web::Data::new(registry);
+    Ok(HttpServer::new(move || {
+        App::new().app_data(registry.clone()).route(
+            "/metrics",
+            web::get().to(|registry: web::Data<Registry>| async move {
+                let mut body = String::new();
+                match prometheus::TextEncoder::new().encode_utf8(&registry.gather(), &mut body) {
+                    Ok(()) => actix_web::HttpResponse::Ok()
+                        .content_type(prometheus::TEXT_FORMAT)
+                        .body(body),
+                    Err(e) => actix_web::HttpResponse::InternalServerError().body(e.to_string()),
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)?
+    .disable_signals()
+    .run())
 }
 
 #[cfg(test)]

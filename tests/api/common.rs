@@ -35,7 +35,7 @@ fn server_url() -> &'static str {
             }
             None => {
                 let dir = std::env::temp_dir().join("cadre-api-test-pg");
-                let pg = cadre_api::embedded_pg::EmbeddedPostgres::start(&dir)
+                let pg = cadre_api::embedded_pg::EmbeddedPostgres::start(&dir, None)
                     .expect("embedded PostgreSQL");
                 let url = pg.url("");
                 // Left running on purpose: the next test run joins it (scripts/test.sh stops it).
@@ -199,6 +199,8 @@ async fn sweep_old_databases() {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The internal metrics listener, `http://127.0.0.1:PORT`.
+    pub metrics_base: String,
     /// HTTP client.
     pub client: reqwest::Client,
     /// Database URL.
@@ -285,11 +287,14 @@ impl TestApp {
         drop(cadre_api::start_webhook_workers(&state));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = cadre_api::http::serve(state, listener).expect("server");
+        let metrics = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
+        let server = cadre_api::http::serve(state, listener, Some(metrics)).expect("server");
         actix_web::rt::spawn(server);
         let client = reqwest::Client::builder().build().unwrap();
         Self {
             base,
+            metrics_base,
             client,
             db_url,
             db_name: db,
@@ -397,6 +402,18 @@ impl TestApp {
     /// GET.
     pub async fn get(&self, path: &str, token: &str) -> Res {
         self.send(Method::GET, path, token, None, &[]).await
+    }
+
+    /// GET `path` on another of this server's listeners (`base`), without a token.
+    pub async fn get_at(&self, base: &str, path: &str) -> Res {
+        read(
+            self.client
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// POST JSON.

@@ -10,13 +10,24 @@ async fn probes_metrics_and_request_ids() {
     let res = app.get("/healthz", "").await;
     assert_eq!(res.status, 200);
     assert!(res.headers.contains_key("x-request-id"));
+    // A caller's well-formed request id is kept (to follow a request across systems); any
+    // other is replaced.
+    for (sent, kept) in [("portal-42:7", true), ("bad id", false)] {
+        let headers = [("x-request-id", sent)];
+        let res = app
+            .send(reqwest::Method::GET, "/healthz", "", None, &headers)
+            .await;
+        assert_eq!(res.headers["x-request-id"] == sent, kept, "{sent}");
+    }
     let res = app.get("/readyz", "").await;
     assert_eq!(res.status, 200, "{res:?}");
     assert_eq!(res.body["status"], "ok");
 
     let token = app.token("admin").await;
     assert_eq!(app.get("/api/v1/levels", &token).await.status, 200);
-    let metrics = app.get("/metrics", "").await;
+    // Not beside the API: only on the internal listener.
+    assert_eq!(app.get("/metrics", "").await.status, 404);
+    let metrics = app.get_at(&app.metrics_base, "/metrics").await;
     assert_eq!(metrics.status, 200);
     assert!(
         metrics.text.contains("cadre_api_http_requests_total"),

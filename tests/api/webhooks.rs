@@ -256,7 +256,10 @@ async fn deliveries_verify_with_an_independent_library_and_survive_a_restart() {
         assert_eq!(event["specversion"], "1.0");
         assert_eq!(event["type"], "vn.gov.cadre.org_group.created");
         let sequence: i64 = event["sequence"].as_str().unwrap().parse().unwrap();
-        delivered.push((sequence, event["data"]["id"].as_str().unwrap().parse().unwrap()));
+        delivered.push((
+            sequence,
+            event["data"]["id"].as_str().unwrap().parse().unwrap(),
+        ));
     }
     // Workers send concurrently, so arrival order is not promised; the `sequence` attribute
     // restores the feed's order, and each event arrives once.

@@ -1,12 +1,12 @@
 //! `POST /auth/token`: password and refresh-token grants for people, client-credentials grant
 //! for machine clients; `POST /auth/revoke`: signing out.
 
+use crate::http::access_log::RequestId;
 use actix_web::http::header;
 use actix_web::post;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tracing_actix_web::RequestId;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;

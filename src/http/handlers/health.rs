@@ -16,10 +16,7 @@ pub struct Health {
 }
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(healthz)
-        .service(readyz)
-        // Answered by the Prometheus middleware; this route only keeps the request matched.
-        .route("/metrics", web::get().to(HttpResponse::Ok));
+    cfg.service(healthz).service(readyz);
 }
 
 /// Liveness
