@@ -31,6 +31,17 @@ pub enum Command {
     SeedDemo,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Create the first administrator (and, on an empty database, the top unit) and exit; does
+    /// nothing once an administrator exists. The password is read from
+    /// `CADRE_BOOTSTRAP_ADMIN_PASSWORD`, else from the first line of standard input.
+    CreateAdmin {
+        /// Sign-in name (default: `CADRE_BOOTSTRAP_ADMIN_USERNAME`, else `admin`).
+        #[arg(long)]
+        username: Option<String>,
+        /// Name shown to people (default: `CADRE_BOOTSTRAP_ADMIN_NAME`).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
 }
 
 /// Log line format.
@@ -293,6 +304,43 @@ pub struct Config {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Sign-in name of the first administrator, created at start-up while no administrator
+    /// exists (with `CADRE_BOOTSTRAP_ADMIN_PASSWORD`); ignored afterwards.
+    #[arg(long, env = "CADRE_BOOTSTRAP_ADMIN_USERNAME", global = true)]
+    pub bootstrap_admin_username: Option<String>,
+    /// Password of the first administrator (12 to 200 characters); remove it from the
+    /// environment once the administrator exists.
+    #[arg(
+        long,
+        env = "CADRE_BOOTSTRAP_ADMIN_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub bootstrap_admin_password: Option<String>,
+    /// Name shown for the first administrator.
+    #[arg(
+        long,
+        env = "CADRE_BOOTSTRAP_ADMIN_NAME",
+        default_value = "Quản trị hệ thống",
+        global = true
+    )]
+    pub bootstrap_admin_name: String,
+    /// Code of the top unit the bootstrap creates on an empty database (or picks among several).
+    #[arg(
+        long,
+        env = "CADRE_BOOTSTRAP_ROOT_CODE",
+        default_value = "TU",
+        global = true
+    )]
+    pub bootstrap_root_code: String,
+    /// Name of the top unit the bootstrap creates on an empty database.
+    #[arg(
+        long,
+        env = "CADRE_BOOTSTRAP_ROOT_NAME",
+        default_value = "Tỉnh ủy",
+        global = true
+    )]
+    pub bootstrap_root_name: String,
     /// Log line format.
     #[arg(
         long,
@@ -551,6 +599,17 @@ impl Config {
         }
     }
 
+    /// The first administrator the settings name, if they name one (username and password).
+    pub fn first_admin(&self) -> Option<crate::app::bootstrap::FirstAdmin> {
+        Some(crate::app::bootstrap::FirstAdmin {
+            username: self.bootstrap_admin_username.clone()?,
+            password: self.bootstrap_admin_password.clone()?,
+            display_name: self.bootstrap_admin_name.clone(),
+            root_code: self.bootstrap_root_code.clone(),
+            root_name: self.bootstrap_root_name.clone(),
+        })
+    }
+
     /// Defaults, as if no flag or variable were given (used by tests).
     pub fn for_tests(database_url: String) -> Self {
         let mut cfg = Cli::parse_from(["cadre-api"]).config;
@@ -644,6 +703,11 @@ mod tests {
             ("CADRE_FEED_TOLERANCE", "feed_tolerance", "NaN"),
             ("CADRE_WEBHOOK_RETRY_SCALE", "webhook_retry_scale", "0"),
             ("CADRE_EVIDENCE_STORE", "evidence_store", "gs://bucket"),
+            (
+                "CADRE_BOOTSTRAP_ADMIN_PASSWORD",
+                "bootstrap_admin_password",
+                "short",
+            ),
         ] {
             let e = parse(&[(flag, value)]).unwrap_err();
             assert!(e.contains(name), "{flag}={value}: {e}");

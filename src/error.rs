@@ -192,6 +192,9 @@ impl std::fmt::Display for ApiError {
         if let Some(d) = &self.0.detail {
             write!(f, ": {}", d.en)?;
         }
+        for (field, _, msg) in &self.0.errors {
+            write!(f, "; {field}: {}", msg.en)?;
+        }
         Ok(())
     }
 }

@@ -171,18 +171,78 @@ async fn prepare(
             let pool = db::pool(url, 2)?;
             demo::load(&mut *pool.get().await?).await?;
         }
+        Command::CreateAdmin {
+            username,
+            display_name,
+        } => {
+            let mut first = app::bootstrap::FirstAdmin {
+                username: username
+                    .or(config.bootstrap_admin_username.clone())
+                    .unwrap_or_else(|| "admin".to_owned()),
+                display_name: display_name.unwrap_or(config.bootstrap_admin_name.clone()),
+                password: String::new(),
+                root_code: config.bootstrap_root_code.clone(),
+                root_name: config.bootstrap_root_name.clone(),
+            };
+            first.password = match config.bootstrap_admin_password.clone() {
+                Some(p) => p,
+                None => read_password()?,
+            };
+            let pool = db::pool(url, 1)?;
+            bootstrap(&mut *pool.get().await?, first).await?;
+        }
         Command::Serve => {
             let listeners = listeners.context("no listener")?;
             let demo = config.demo;
+            let first = config.first_admin();
             let state = state(config, url).await?;
             if demo {
                 demo::load(&mut *state.pool.get().await?).await?;
+            }
+            if let Some(first) = first {
+                bootstrap(&mut *state.pool.get().await?, first).await?;
             }
             return Ok(Some((state, listeners)));
         }
         Command::Openapi => unreachable!(),
     }
     Ok(None)
+}
+
+/// Creates the first administrator, saying what was done.
+async fn bootstrap(
+    conn: &mut diesel_async::AsyncPgConnection,
+    first: app::bootstrap::FirstAdmin,
+) -> anyhow::Result<()> {
+    let username = first.username.clone();
+    match app::bootstrap::create_admin(conn, first).await {
+        Ok(app::bootstrap::Outcome::Created {
+            account_id,
+            root,
+            root_created,
+        }) => tracing::info!(
+            %username, %account_id, %root, root_created,
+            "first administrator created; sign in and create the tree, accounts and bindings"
+        ),
+        Ok(app::bootstrap::Outcome::AdministratorExists) => tracing::info!(
+            "an administrator exists: the bootstrap administrator settings are ignored (remove \
+             CADRE_BOOTSTRAP_ADMIN_PASSWORD from the environment)"
+        ),
+        Err(e) => anyhow::bail!("creating the first administrator: {e}"),
+    }
+    Ok(())
+}
+
+/// The first line of standard input, without its line end.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::BufRead;
+    eprintln!("Password of the first administrator (12 to 200 characters):");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// The addresses the service answers on, taken before anything starts so that a port in use

@@ -56,7 +56,7 @@ impl<'a> From<&'a AccountRow> for AccountImage<'a> {
 }
 
 /// Usernames are 3–100 lower-case ASCII letters, digits, `.`, `_` and `-`.
-fn username_format(name: &str) -> Result<(), validator::ValidationError> {
+pub(crate) fn username_format(name: &str) -> Result<(), validator::ValidationError> {
     if name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))

@@ -12,6 +12,7 @@ pub mod assignments;
 pub mod audit;
 pub mod batch;
 pub mod bindings;
+pub mod bootstrap;
 pub mod cadres;
 pub mod commitments;
 pub mod consequences;

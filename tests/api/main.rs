@@ -10,6 +10,7 @@ mod assignments;
 mod auth;
 mod bad_input;
 mod batches;
+mod bootstrap;
 mod consequences;
 mod contract;
 mod demo;

@@ -170,3 +170,39 @@ pub async fn is_root(conn: &mut AsyncPgConnection, unit: Uuid) -> QueryResult<bo
         .await?;
     Ok(n == 0)
 }
+
+/// Whether some enabled account holds the `admin` role on day `day`.
+pub async fn administrator_exists(
+    conn: &mut AsyncPgConnection,
+    day: NaiveDate,
+) -> QueryResult<bool> {
+    use crate::db::schema::accounts;
+    diesel::select(diesel::dsl::exists(
+        role_bindings::table
+            .inner_join(accounts::table)
+            .filter(role_bindings::role.eq(crate::domain::roles::Role::Admin))
+            .filter(accounts::disabled.eq(false))
+            .filter(role_bindings::valid_from.le(day))
+            .filter(
+                role_bindings::valid_to
+                    .is_null()
+                    .or(role_bindings::valid_to.ge(day)),
+            ),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The units that have never had a parent (the tops of the tree), oldest first.
+pub async fn roots(conn: &mut AsyncPgConnection) -> QueryResult<Vec<crate::db::models::UnitRow>> {
+    use crate::db::schema::{org_unit_parents, org_units};
+    org_units::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            org_unit_parents::table.filter(org_unit_parents::unit_id.eq(org_units::id)),
+        )))
+        .filter(org_units::valid_to.is_null())
+        .order(org_units::id)
+        .select(crate::db::models::UnitRow::as_select())
+        .load(conn)
+        .await
+}
