@@ -2,7 +2,8 @@
 # Build: docker build -t cadre-api .   Run with a database: docker compose up
 # The image has no PostgreSQL server: set DATABASE_URL (the embedded-PostgreSQL mode is for dev/test machines).
 
-FROM rust:1-bookworm AS builder
+# Base images pinned to exact versions (pin digests too where the registry is reachable).
+FROM rust:1.95.0-bookworm AS builder
 WORKDIR /src
 COPY . .
 # Cache mounts keep the crates.io registry and target dir between builds (BuildKit).
@@ -11,7 +12,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked --bin cadre-api \
  && install -m 0755 target/release/cadre-api /usr/local/bin/cadre-api
 
-FROM debian:bookworm-slim
+FROM debian:12.8-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
@@ -22,5 +23,7 @@ USER cadre
 WORKDIR /var/lib/cadre
 ENV CADRE_BIND=0.0.0.0:8080 \
     CADRE_EVIDENCE_STORE=/var/lib/cadre/evidence
-EXPOSE 8080
+EXPOSE 8080 9464
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=6 \
+  CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
 CMD ["cadre-api", "serve"]

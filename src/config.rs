@@ -59,6 +59,16 @@ pub struct Config {
     /// PostgreSQL URL; when unset, a private PostgreSQL is started under `--data-dir`.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// PostgreSQL URL of the role that owns the schema: when set, migrations run through it and
+    /// the user of `DATABASE_URL` is given only what the service needs at run time (rows, never
+    /// DDL, and the audit trail append-only).
+    #[arg(
+        long,
+        env = "CADRE_DB_OWNER_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub db_owner_url: Option<String>,
     /// Directory for the embedded database and other local state.
     #[arg(long, env = "CADRE_DATA_DIR", default_value = ".data", global = true)]
     pub data_dir: PathBuf,
@@ -439,6 +449,23 @@ impl Config {
             }
             self.database_url = Some(url.trim().to_owned());
         }
+        if let Some(url) = self.db_owner_url.take().filter(|u| !u.trim().is_empty()) {
+            let parsed = url::Url::parse(url.trim())
+                .map_err(|e| refuse("CADRE_DB_OWNER_URL", format!("not a URL ({e})")))?;
+            if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+                return Err(refuse(
+                    "CADRE_DB_OWNER_URL",
+                    "the scheme must be postgres://",
+                ));
+            }
+            if self.database_url.is_none() {
+                return Err(refuse(
+                    "CADRE_DB_OWNER_URL",
+                    "needs DATABASE_URL (the runtime role); the embedded database has one role",
+                ));
+            }
+            self.db_owner_url = Some(url.trim().to_owned());
+        }
         if self.database_url.is_none() {
             if let Some(dir) = &self.pg_bin_dir {
                 if !dir.join("pg_ctl").is_file() || !dir.join("initdb").is_file() {
@@ -599,6 +626,15 @@ impl Config {
         }
     }
 
+    /// The runtime role (the user of `DATABASE_URL`) to grant, when an owner URL is set and
+    /// names another user.
+    pub fn runtime_role(&self) -> Option<String> {
+        let user = |u: &str| url::Url::parse(u).ok().map(|u| u.username().to_owned());
+        let owner = user(self.db_owner_url.as_deref()?)?;
+        let runtime = user(self.database_url.as_deref()?)?;
+        (!runtime.is_empty() && runtime != owner).then_some(runtime)
+    }
+
     /// The first administrator the settings name, if they name one (username and password).
     pub fn first_admin(&self) -> Option<crate::app::bootstrap::FirstAdmin> {
         Some(crate::app::bootstrap::FirstAdmin {
@@ -699,6 +735,11 @@ mod tests {
             ("DATABASE_URL", "database_url", "mysql://x/y"),
             ("DATABASE_URL", "database_url", "nonsense"),
             ("CADRE_PG_BIN_DIR", "pg_bin_dir", "/nonexistent"),
+            (
+                "CADRE_DB_OWNER_URL",
+                "db_owner_url",
+                "postgres://owner@db/cadre",
+            ),
             ("CADRE_TOKEN_TTL_SECS", "token_ttl_secs", "0"),
             ("CADRE_FEED_TOLERANCE", "feed_tolerance", "NaN"),
             ("CADRE_WEBHOOK_RETRY_SCALE", "webhook_retry_scale", "0"),

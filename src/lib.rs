@@ -164,7 +164,15 @@ async fn prepare(
     url: &str,
     listeners: Option<Listeners>,
 ) -> anyhow::Result<Option<(http::AppState, Listeners)>> {
-    db::migrate(url).await?;
+    match &config.db_owner_url {
+        Some(owner) => {
+            db::migrate(owner).await?;
+            if let Some(role) = config.runtime_role() {
+                db::grant_runtime(owner, &role).await?;
+            }
+        }
+        None => db::migrate(url).await?,
+    }
     match command {
         Command::Migrate => tracing::info!("migrations are current"),
         Command::SeedDemo => {

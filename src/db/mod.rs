@@ -64,6 +64,36 @@ pub async fn check_reachable(url: &str) -> Result<()> {
     )
 }
 
+/// Tables the service only ever appends to: the runtime role may read and add rows, never
+/// change or remove one.
+pub const APPEND_ONLY: &[&str] = &["audit_events"];
+
+/// Gives the runtime role `role` (the user of `DATABASE_URL`) what the service needs and no
+/// more, through the owner's connection `owner_url`: rows of every table (append only for
+/// [`APPEND_ONLY`]), the sequences, no DDL. Run after every migration, so new tables are covered.
+pub async fn grant_runtime(owner_url: &str, role: &str) -> Result<()> {
+    let mut conn = AsyncPgConnection::establish(owner_url)
+        .await
+        .context("CADRE_DB_OWNER_URL: connecting to grant the runtime role")?;
+    let role = format!("\"{}\"", role.replace('"', "\"\""));
+    let mut sql = format!(
+        "SET client_min_messages TO warning;
+         GRANT USAGE ON SCHEMA public TO {role};
+         REVOKE CREATE ON SCHEMA public FROM {role};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
+    );
+    for table in APPEND_ONLY {
+        sql.push_str(&format!(
+            "REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role};"
+        ));
+    }
+    conn.batch_execute(&sql)
+        .await
+        .with_context(|| format!("granting the runtime role {role}"))?;
+    Ok(())
+}
+
 /// Applies pending migrations (on a blocking thread).
 pub async fn migrate(url: &str) -> Result<()> {
     let url = url.to_owned();

@@ -386,3 +386,40 @@ async fn reads_are_conditional_and_browsers_may_ask_so() {
         "{exposed}"
     );
 }
+
+/// With an owner URL, the runtime role gets rows and no more: the audit trail is append-only
+/// to it, and it cannot change the schema.
+#[actix_web::test]
+async fn the_runtime_role_may_only_append_to_the_audit_trail() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    let app = TestApp::spawn().await;
+    let role = format!("rt_{}", app.db_name);
+    let mut owner = app.db().await;
+    owner
+        .batch_execute(&format!("CREATE ROLE \"{role}\" LOGIN"))
+        .await
+        .unwrap();
+    cadre_api::db::grant_runtime(&app.db_url, &role)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&app.db_url).unwrap();
+    url.set_username(&role).unwrap();
+    let mut runtime = AsyncPgConnection::establish(url.as_str()).await.unwrap();
+    for (sql, allowed) in [
+        ("SELECT count(*) FROM audit_events", true),
+        ("UPDATE org_units SET version = version WHERE false", true),
+        ("UPDATE audit_events SET action = action", false),
+        ("DELETE FROM audit_events", false),
+        ("TRUNCATE audit_events", false),
+        ("CREATE TABLE intruder (id int)", false),
+        ("DROP TABLE rounds CASCADE", false),
+    ] {
+        let outcome = runtime.batch_execute(sql).await;
+        assert_eq!(outcome.is_ok(), allowed, "{sql}: {outcome:?}");
+    }
+    drop(runtime);
+    owner
+        .batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""))
+        .await
+        .unwrap();
+}
