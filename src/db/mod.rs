@@ -34,8 +34,9 @@ pub fn pool(url: &str, size: usize) -> Result<DbPool> {
 
 /// Applies pending migrations (on a blocking thread).
 pub async fn migrate(url: &str) -> Result<()> {
-    let url = url.to_owned();
+    let owned = url.to_owned();
     tokio::task::spawn_blocking(move || -> Result<()> {
+        let url = owned;
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
                 .context("connecting to PostgreSQL to migrate")?;
@@ -47,7 +48,33 @@ pub async fn migrate(url: &str) -> Result<()> {
         }
         seed_rule_sets(&mut conn)
     })
-    .await?
+    .await??;
+    chain_old_audit_records(url).await
+}
+
+/// Links the audit records written before the audit chain existed (migration
+/// `2026-12-07-000001_audit_chain`) into it, oldest first, in one transaction under the event
+/// feed's lock; nothing to do once they are.
+async fn chain_old_audit_records(url: &str) -> Result<()> {
+    use scoped_futures::ScopedFutureExt;
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .context("connecting to PostgreSQL to chain the audit trail")?;
+    if repo::audit::first_unchained(&mut conn).await?.is_none() {
+        return Ok(());
+    }
+    let chained = conn
+        .transaction::<_, diesel::result::Error, _>(|c| {
+            async move {
+                repo::events::lock_feed(c).await?;
+                repo::audit::chain_unchained(c, 500).await
+            }
+            .scope_boxed()
+        })
+        .await
+        .context("chaining the audit records written before the chain")?;
+    tracing::info!(records = chained, "audit records linked into the chain");
+    Ok(())
 }
 
 /// Stores the shipped grading rule sets (once; a stored version is never changed).
