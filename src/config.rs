@@ -252,7 +252,12 @@ pub struct Config {
     pub webhook_secret_overlap_secs: u64,
     /// Base64 of the 32-byte Ed25519 seed that signs audit checkpoints; derived from the token
     /// secret (HKDF-SHA256) when unset.
-    #[arg(long, env = "CADRE_AUDIT_SIGNING_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CADRE_AUDIT_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub audit_signing_key: Option<String>,
     /// How often this replica makes a signed checkpoint of the audit chain, in seconds (none
     /// when the head has not moved; 0: never).

@@ -201,8 +201,7 @@ async fn check_checkpoints(
             .collect();
         for c in &page {
             let payload = checkpoint_payload(c.position, &c.head_hash, c.at);
-            let failure = if !audit_key::verify(&c.public_key, payload.as_bytes(), &c.signature)
-            {
+            let failure = if !audit_key::verify(&c.public_key, payload.as_bytes(), &c.signature) {
                 Some(ChainFailure::CheckpointSignature)
             } else if c.position == 0 {
                 (c.head_hash != GENESIS).then_some(ChainFailure::Checkpoint)

@@ -103,7 +103,9 @@ async fn a_record_is_shown_only_to_those_who_may_read_its_resource() {
         .map(|r| r["resource_type"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"account"), "{kinds:?}");
-    assert!(!kinds.iter().any(|k| ["evaluation", "round", "assignment"].contains(k)));
+    assert!(!kinds
+        .iter()
+        .any(|k| ["evaluation", "round", "assignment"].contains(k)));
     // The committees still see the rounds they issued.
     assert!(!records(&app, &sc, "round").await.is_empty());
 }
@@ -166,10 +168,13 @@ async fn verification_finds_an_edited_and_a_deleted_record() {
     let mut conn = app.db().await;
     let p = n / 2;
     let edited = id_at(&mut conn, p).await;
-    sql(&mut conn, &format!(
+    sql(
+        &mut conn,
+        &format!(
         "CREATE TABLE saved AS SELECT * FROM audit_events WHERE chain_position = {p};
          UPDATE audit_events SET after = '{{\"grade\": \"excellent\"}}' WHERE chain_position = {p};"
-    ))
+    ),
+    )
     .await;
     let broken = verify(&app, &sc).await;
     assert_eq!(broken["ok"], false);

@@ -58,7 +58,10 @@ pub async fn can_read(
     caller: &Caller,
     e: &AuditRow,
 ) -> Result<bool, ApiError> {
-    let needed = [Some(Permission::AuditRead), read_permission(&e.resource_type)];
+    let needed = [
+        Some(Permission::AuditRead),
+        read_permission(&e.resource_type),
+    ];
     for p in needed.into_iter().flatten() {
         let allowed = match e.unit_id {
             Some(unit) => caller.can(conn, p, unit).await?,

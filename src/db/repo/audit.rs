@@ -103,7 +103,15 @@ pub async fn chain_unchained(conn: &mut AsyncPgConnection, batch: i64) -> QueryR
         }
         let entries: Vec<Entry<'_>> = rows.iter().map(AuditRow::entry).collect();
         let links = audit_chain::link(head(conn).await?, &entries);
-        for (r, Link { position, prev_hash, hash }) in rows.iter().zip(links) {
+        for (
+            r,
+            Link {
+                position,
+                prev_hash,
+                hash,
+            },
+        ) in rows.iter().zip(links)
+        {
             diesel::update(audit_events::table.find(r.id))
                 .set((
                     audit_events::chain_position.eq(position),
@@ -148,7 +156,10 @@ pub async fn insert_checkpoint(
 /// The latest checkpoint (highest position, then newest).
 pub async fn latest_checkpoint(conn: &mut AsyncPgConnection) -> QueryResult<Option<CheckpointRow>> {
     audit_checkpoints::table
-        .order((audit_checkpoints::position.desc(), audit_checkpoints::id.desc()))
+        .order((
+            audit_checkpoints::position.desc(),
+            audit_checkpoints::id.desc(),
+        ))
         .select(CheckpointRow::as_select())
         .first(conn)
         .await
