@@ -169,7 +169,7 @@ pub fn checkpoint_payload(position: i64, head_hash: &str, at: DateTime<Utc>) -> 
 mod tests {
     use super::*;
 
-    fn entry(action: &str, after: Option<&Value>) -> Entry<'_> {
+    fn entry<'a>(action: &'a str, after: Option<&'a Value>) -> Entry<'a> {
         Entry {
             id: Uuid::nil(),
             at: DateTime::from_timestamp(1_700_000_000, 123_456_000).unwrap(),
