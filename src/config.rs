@@ -42,6 +42,9 @@ pub enum Command {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Re-walk the audit chain and its checkpoints, print the report; exit status 1 when
+    /// broken.
+    AuditVerify,
 }
 
 /// Log line format.
@@ -286,6 +289,24 @@ pub struct Config {
         global = true
     )]
     pub webhook_secret_overlap_secs: u64,
+    /// Base64 of the 32-byte Ed25519 seed that signs audit checkpoints; derived from the token
+    /// secret (HKDF-SHA256) when unset.
+    #[arg(
+        long,
+        env = "CADRE_AUDIT_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub audit_signing_key: Option<String>,
+    /// How often this replica makes a signed checkpoint of the audit chain, in seconds (none
+    /// when the head has not moved; 0: never).
+    #[arg(
+        long,
+        env = "CADRE_AUDIT_CHECKPOINT_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub audit_checkpoint_secs: u64,
 
     /// Anonymous reads of published results allowed per client address per window.
     #[arg(
@@ -655,6 +676,7 @@ impl Config {
         cfg.max_body_bytes = 64 * 1024;
         // Webhook tests start their workers; the others need none polling their database.
         cfg.webhook_workers = 0;
+        cfg.audit_checkpoint_secs = 0;
         cfg
     }
 }

@@ -81,11 +81,16 @@ pub async fn state(config: Config, url: &str) -> anyhow::Result<http::AppState> 
         Some(url) => storage::EvidenceStore::open(url)?,
         None => storage::EvidenceStore::open(&config.data_dir.join("evidence").to_string_lossy())?,
     };
+    let audit_signer = Arc::new(auth::audit_key::AuditSigner::new(
+        config.audit_signing_key.as_deref(),
+        &secret,
+    )?);
     Ok(http::AppState {
         pool,
         keys,
         evidence,
         config: Arc::new(config),
+        audit_signer,
     })
 }
 
@@ -102,6 +107,18 @@ pub fn start_webhook_workers(state: &http::AppState) -> Vec<tokio::task::JoinHan
             retry_scale: c.webhook_retry_scale,
         },
     )
+}
+
+/// Starts this replica's periodic audit checkpoints (none when the interval is 0).
+pub fn start_audit_checkpoints(state: &http::AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let every = state.config.audit_checkpoint_secs;
+    (every > 0).then(|| {
+        app::audit::spawn_checkpoints(
+            state.pool.clone(),
+            state.audit_signer.clone(),
+            Duration::from_secs(every),
+        )
+    })
 }
 
 /// Runs the command line. Every setting is checked, and the service's address taken, before
@@ -148,8 +165,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .transpose()?;
         tracing::info!(%address, metrics = ?metrics, startup_ms = started.elapsed().as_millis() as u64, "serving");
         let workers = start_webhook_workers(&state);
+        let checkpoints = start_audit_checkpoints(&state);
         http::serve(state, listeners.api, listeners.metrics)?.await?;
         workers.iter().for_each(tokio::task::JoinHandle::abort);
+        checkpoints.iter().for_each(tokio::task::JoinHandle::abort);
         tracing::info!("stopped");
     }
     drop(database);
@@ -211,6 +230,16 @@ async fn prepare(
                 bootstrap(&mut *state.pool.get().await?, first).await?;
             }
             return Ok(Some((state, listeners)));
+        }
+        Command::AuditVerify => {
+            let pool = db::pool(url, 2)?;
+            let report = app::audit::verify_chain(&mut *pool.get().await?)
+                .await
+                .map_err(|e| anyhow::anyhow!("verifying the audit chain: {e}"))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            if !report.ok {
+                anyhow::bail!("the audit chain is broken");
+            }
         }
         Command::Openapi => unreachable!(),
     }

@@ -41,7 +41,7 @@ pub mod units;
 pub mod validation;
 pub mod webhooks;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};
 use serde::Serialize;
 use uuid::Uuid;
@@ -202,7 +202,8 @@ pub async fn in_tx<T>(
     let mut tx = Tx {
         conn,
         caller,
-        now: Utc::now(),
+        // To the microsecond, as PostgreSQL keeps it (the audit chain hashes what is stored).
+        now: Utc::now().trunc_subsecs(6),
         records: Vec::new(),
         unchanged: false,
     };
@@ -214,8 +215,10 @@ pub async fn in_tx<T>(
         Ok(value) => {
             let events: Vec<NewEventRow> = tx.records.iter().map(event_of).collect();
             let written = async {
-                crate::db::repo::audit::insert(tx.conn, &tx.records).await?;
-                // Last, right before the commit: the feed's lock is held until it.
+                // Last, right before the commit: the feed's lock is held until it, so the
+                // audit chain's links and the events' positions both follow commit order.
+                crate::db::repo::events::lock_feed(tx.conn).await?;
+                crate::db::repo::audit::append(tx.conn, &tx.records).await?;
                 crate::db::repo::events::append(tx.conn, &events).await
             };
             written.await.map(|()| value).map_err(ApiError::from)

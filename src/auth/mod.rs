@@ -1,5 +1,6 @@
 //! Authentication and authorisation: tokens, passwords, the calling principal and its scope.
 
+pub mod audit_key;
 pub mod caller;
 pub mod jwt;
 pub mod password;

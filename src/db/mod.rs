@@ -66,7 +66,7 @@ pub async fn check_reachable(url: &str) -> Result<()> {
 
 /// Tables the service only ever appends to: the runtime role may read and add rows, never
 /// change or remove one.
-pub const APPEND_ONLY: &[&str] = &["audit_events"];
+pub const APPEND_ONLY: &[&str] = &["audit_events", "audit_checkpoints"];
 
 /// Gives the runtime role `role` (the user of `DATABASE_URL`) what the service needs and no
 /// more, through the owner's connection `owner_url`: rows of every table (append only for
@@ -96,8 +96,9 @@ pub async fn grant_runtime(owner_url: &str, role: &str) -> Result<()> {
 
 /// Applies pending migrations (on a blocking thread).
 pub async fn migrate(url: &str) -> Result<()> {
-    let url = url.to_owned();
+    let owned = url.to_owned();
     tokio::task::spawn_blocking(move || -> Result<()> {
+        let url = owned;
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
                 .context("connecting to PostgreSQL to migrate")?;
@@ -114,7 +115,33 @@ pub async fn migrate(url: &str) -> Result<()> {
         }
         seed_rule_sets(&mut conn)
     })
-    .await?
+    .await??;
+    chain_old_audit_records(url).await
+}
+
+/// Links the audit records written before the audit chain existed (migration
+/// `2026-12-07-000001_audit_chain`) into it, oldest first, in one transaction under the event
+/// feed's lock; nothing to do once they are.
+async fn chain_old_audit_records(url: &str) -> Result<()> {
+    use scoped_futures::ScopedFutureExt;
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .context("connecting to PostgreSQL to chain the audit trail")?;
+    if repo::audit::first_unchained(&mut conn).await?.is_none() {
+        return Ok(());
+    }
+    let chained = conn
+        .transaction::<_, diesel::result::Error, _>(|c| {
+            async move {
+                repo::events::lock_feed(c).await?;
+                repo::audit::chain_unchained(c, 500).await
+            }
+            .scope_boxed()
+        })
+        .await
+        .context("chaining the audit records written before the chain")?;
+    tracing::info!(records = chained, "audit records linked into the chain");
+    Ok(())
 }
 
 /// Stores the shipped grading rule sets (once; a stored version is never changed).

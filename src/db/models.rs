@@ -189,6 +189,47 @@ pub struct AuditRow {
     pub after: Option<serde_json::Value>,
 }
 
+impl AuditRow {
+    /// What the record says, as the chain hashes it.
+    pub fn entry(&self) -> crate::domain::audit_chain::Entry<'_> {
+        crate::domain::audit_chain::Entry {
+            id: self.id,
+            at: self.at,
+            actor_account_id: self.actor_account_id,
+            request_id: self.request_id.as_deref(),
+            action: &self.action,
+            resource_type: &self.resource_type,
+            resource_id: self.resource_id,
+            unit_id: self.unit_id,
+            before: self.before.as_ref(),
+            after: self.after.as_ref(),
+        }
+    }
+}
+
+/// A row of `audit_events` with its place in the chain (`None` for a row never linked).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct ChainedAuditRow {
+    #[diesel(embed)]
+    pub record: AuditRow,
+    pub chain_position: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// A row of `audit_checkpoints`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_checkpoints)]
+pub struct CheckpointRow {
+    pub id: Uuid,
+    pub position: i64,
+    pub head_hash: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+    pub public_key: String,
+}
+
 /// A row of `events` as read (its position drawn at commit).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]

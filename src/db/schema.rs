@@ -198,6 +198,20 @@ diesel::table! {
         unit_id -> Nullable<Uuid>,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
+        chain_position -> Nullable<Int8>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (id) {
+        id -> Uuid,
+        position -> Int8,
+        head_hash -> Text,
+        at -> Timestamptz,
+        signature -> Text,
+        public_key -> Text,
     }
 }
 
@@ -597,6 +611,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     role_bindings,
     audit_events,
+    audit_checkpoints,
     rounds,
     round_group_rules,
     assignments,

@@ -62,6 +62,8 @@ pub const READ_RULES: &[(&str, Option<Permission>)] = &[
     ("account", Some(Permission::AccountManage)),
     ("role_binding", Some(Permission::AccountManage)),
     ("feed_licence", Some(Permission::AccountManage)),
+    ("webhook_subscription", Some(Permission::AccountManage)),
+    ("webhook_delivery", Some(Permission::AccountManage)),
     ("person_evaluation", Some(Permission::CadreRecordRead)),
     ("consequence", Some(Permission::CadreRecordRead)),
 ];

@@ -1,6 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL.
 
 pub mod assignment;
+pub mod audit_chain;
 pub mod canonical;
 pub mod commitment;
 pub mod consequence;

@@ -46,6 +46,8 @@ pub struct AppState {
     pub evidence: crate::storage::EvidenceStore,
     /// Settings.
     pub config: Arc<Config>,
+    /// The key that signs audit checkpoints.
+    pub audit_signer: Arc<crate::auth::audit_key::AuditSigner>,
 }
 
 /// Registers every route; each handler's `#[utoipa::path]` and route macro are its one

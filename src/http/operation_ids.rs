@@ -4,6 +4,14 @@
 
 /// Operations whose rule-made name would not say what they do.
 const NAMED: &[(&str, &str, &str)] = &[
+    ("post", "/api/v1/audit/verify", "verifyAuditChain"),
+    ("get", "/api/v1/audit/checkpoints", "listAuditCheckpoints"),
+    ("post", "/api/v1/audit/checkpoints", "createAuditCheckpoint"),
+    (
+        "get",
+        "/api/v1/audit/checkpoints/public-key",
+        "getAuditCheckpointPublicKey",
+    ),
     ("post", "/api/v1/auth/token", "requestToken"),
     ("post", "/api/v1/auth/revoke", "revokeToken"),
     ("get", "/api/v1/me", "getMe"),

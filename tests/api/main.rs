@@ -7,6 +7,7 @@ mod common;
 
 mod accountables;
 mod assignments;
+mod audit;
 mod auth;
 mod bad_input;
 mod batches;

@@ -605,6 +605,10 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
             json!({"account_id": w.head_account, "role": "unit_staff", "unit_id": w.tnmt}),
         ),
         "read audit trail" => Call::get("/api/v1/audit-events".into()),
+        "verify audit chain" => Call::post("/api/v1/audit/verify".into(), json!({})),
+        "list audit checkpoints" => Call::get("/api/v1/audit/checkpoints".into()),
+        "create audit checkpoint" => Call::post("/api/v1/audit/checkpoints".into(), json!({})),
+        "audit checkpoint key" => Call::get("/api/v1/audit/checkpoints/public-key".into()),
         "list rounds" => Call::get("/api/v1/rounds".into()),
         "read issued round" => Call::get(format!("/api/v1/rounds/{}", w.issued_round)),
         "create round" => Call::post(
@@ -1528,6 +1532,24 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     ),
     (
         "read audit trail",
+        [200, 200, 200, 403, 403, 403, 403, 403, 200],
+    ),
+    // The whole chain is checked by any audit reader; a checkpoint, which attests it all, is
+    // made only with `audit_read` over a whole tree (not by a district's administrator).
+    (
+        "verify audit chain",
+        [200, 200, 200, 403, 403, 403, 403, 403, 200],
+    ),
+    (
+        "list audit checkpoints",
+        [200, 200, 200, 403, 403, 403, 403, 403, 200],
+    ),
+    (
+        "create audit checkpoint",
+        [201, 201, 201, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "audit checkpoint key",
         [200, 200, 200, 403, 403, 403, 403, 403, 200],
     ),
     // Roles: admin, Standing Committee, Organisation Board, supervisor, head, staff, feed,

@@ -15,16 +15,23 @@ pub type Scope = Box<dyn BoxableExpression<events::table, Pg, SqlType = Bool>>;
 /// The key of the feed's advisory lock.
 const FEED_LOCK: i64 = 0x0063_6164_7265_6576; // "cadrev"
 
-/// Appends `rows` in order. The transaction first takes the feed's lock, held until it ends,
-/// so positions are drawn in commit order: the caller commits right after.
+/// Takes the feed's lock, held until the transaction ends. Whatever is drawn under it (event
+/// positions, the audit chain's next links) is drawn in commit order when the caller commits
+/// right after: the next holder only gets the lock once this transaction is visible.
+pub async fn lock_feed(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(FEED_LOCK)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Appends `rows` in order, under the feed's lock ([`lock_feed`], taken by the caller), so
+/// positions are drawn in commit order: the caller commits right after.
 pub async fn append(conn: &mut AsyncPgConnection, rows: &[NewEventRow]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(FEED_LOCK)
-        .execute(conn)
-        .await?;
     diesel::insert_into(events::table)
         .values(rows)
         .execute(conn)
