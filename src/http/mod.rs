@@ -6,6 +6,7 @@ mod contract_limits;
 mod examples;
 pub mod extract;
 pub mod handlers;
+pub mod headers;
 pub mod idempotency;
 pub mod openapi;
 mod operation_ids;
@@ -262,6 +263,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                     .set(status.max_size as i64);
                 next.call(req)
             }))
+            .wrap(from_fn(headers::middleware))
             .wrap(TracingLogger::default())
             .into_utoipa_app()
             .configure(routes)
