@@ -622,6 +622,23 @@ impl Config {
             self.public_rate_limit,
             1..=1_000_000,
         )?;
+        self.bootstrap_admin_username = self
+            .bootstrap_admin_username
+            .take()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        self.bootstrap_admin_password = self
+            .bootstrap_admin_password
+            .take()
+            .filter(|p| !p.is_empty());
+        if let Some(password) = &self.bootstrap_admin_password {
+            if !(12..=200).contains(&password.chars().count()) {
+                return Err(refuse(
+                    "CADRE_BOOTSTRAP_ADMIN_PASSWORD",
+                    "give 12 to 200 characters",
+                ));
+            }
+        }
         Ok(())
     }
 

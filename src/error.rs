@@ -271,6 +271,12 @@ impl ApiError {
         )
     }
 
+    /// 401 for a bearer token refused for any reason (signature, expiry, a session ended, a
+    /// disabled account…): the answer never says which check failed; the reason is logged.
+    pub fn invalid_token() -> Self {
+        Self::unauthorized("invalid token", "mã truy cập không hợp lệ")
+    }
+
     /// 400 `invalid_grant` (RFC 6749 §5.2): a refresh token that is unknown, expired, revoked
     /// or already used.
     pub fn invalid_grant(en: impl Into<String>, vi: impl Into<String>) -> Self {
@@ -445,6 +451,11 @@ impl ResponseError for ApiError {
         if self.0.vietnamese {
             res.insert_header((header::CONTENT_LANGUAGE, "vi"));
         }
+        // A problem raised by a middleware never reaches `http::headers` as a response, so it
+        // carries the headers of every answer itself (and is never stored by a cache).
+        for (name, value) in PROBLEM_HEADERS {
+            res.insert_header((name, value));
+        }
         for (name, value) in &self.0.headers {
             if let Ok(v) = HeaderValue::from_str(value) {
                 res.insert_header((name.clone(), v));
@@ -453,6 +464,19 @@ impl ResponseError for ApiError {
         res.json(self.problem())
     }
 }
+
+/// The headers of every problem answer: those `http::headers` gives every answer, and
+/// `Cache-Control: no-store` (unless the error sets its own, as a withdrawn publication does).
+pub const PROBLEM_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::CACHE_CONTROL, "no-store"),
+];
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {

@@ -291,6 +291,8 @@ pub async fn create(
             version: 1,
             created_at: tx.now,
             updated_at: tx.now,
+            token_epoch: 0,
+            sessions_ended_at: None,
         };
         let row = repo::accounts::insert(tx.conn, &row)
             .await
@@ -335,7 +337,7 @@ async fn change(
 
 /// Renames, disables or re-enables an account, links it to a cadre, moves it to another home
 /// unit or sets its external subject. An administrator cannot disable their own account (422).
-/// Disabling revokes the account's refresh tokens.
+/// Disabling and enabling again end the account's sessions (access and refresh tokens).
 pub async fn update(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -382,8 +384,11 @@ pub async fn update(
             let after = repo::accounts::update(tx.conn, id, &changes)
                 .await
                 .map_err(unique_conflict)?;
-            if after.disabled && !before.disabled {
-                refresh_tokens::revoke_account(tx, &after, RevokeReason::AccountDisabled).await?;
+            // Disabling ends the sessions, and so does enabling again: the tokens of before the
+            // disabling do not come back to life (a family still alive then dates from before
+            // the disabling too).
+            if after.disabled != before.disabled {
+                refresh_tokens::end_sessions(tx, &after, RevokeReason::AccountDisabled).await?;
             }
             Ok(after)
         },
@@ -392,7 +397,7 @@ pub async fn update(
 }
 
 /// Sets a new password or client secret; the old one stops working at once, and so do the
-/// account's refresh tokens. Neither is ever returned nor recorded in the audit trail.
+/// account's sessions (access and refresh tokens), whoever changed it. Neither is ever returned nor recorded in the audit trail.
 pub async fn set_secret(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -412,7 +417,7 @@ pub async fn set_secret(
         "account.set_secret",
         async |tx, before| {
             let after = repo::accounts::set_secret(tx.conn, before, secret_hash, tx.now).await?;
-            refresh_tokens::revoke_account(tx, &after, RevokeReason::SecretChanged).await?;
+            refresh_tokens::end_sessions(tx, &after, RevokeReason::SecretChanged).await?;
             Ok(after)
         },
     )

@@ -145,8 +145,8 @@ pub async fn of_caller(
     Ok(rows.into_iter().map(BindingDetail::from).collect())
 }
 
-/// Grants a role: see [`policy::require_manage`] for who may. The account's refresh tokens are
-/// revoked, so its sessions start again with the new roles.
+/// Grants a role: see [`policy::require_manage`] for who may. The account's sessions end
+/// (access and refresh tokens), so they start again with the new roles.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -183,7 +183,7 @@ pub async fn create(
         };
         repo::bindings::insert(tx.conn, &row).await?;
         let account = repo::accounts::get(tx.conn, row.account_id).await?;
-        refresh_tokens::revoke_account(tx, &account, RevokeReason::BindingsChanged).await?;
+        refresh_tokens::end_sessions(tx, &account, RevokeReason::BindingsChanged).await?;
         let binding = detail(tx.conn, row.id).await?;
         tx.created(
             "role_binding.create",
@@ -197,7 +197,7 @@ pub async fn create(
 }
 
 /// Revokes a role: needs the same rights as granting it (404 when out of scope). `If-Match`,
-/// when sent, must name [`VERSION`]. The account's refresh tokens are revoked too.
+/// when sent, must name [`VERSION`]. The account's sessions end too (access and refresh tokens).
 pub async fn delete(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -228,7 +228,7 @@ pub async fn delete(
         let before = detail(tx.conn, id).await?;
         repo::bindings::delete(tx.conn, id).await?;
         let account = repo::accounts::get(tx.conn, row.account_id).await?;
-        refresh_tokens::revoke_account(tx, &account, RevokeReason::BindingsChanged).await?;
+        refresh_tokens::end_sessions(tx, &account, RevokeReason::BindingsChanged).await?;
         tx.removed("role_binding.delete", id, Some(before.unit_id), &before);
         Ok(())
     })

@@ -141,6 +141,8 @@ async fn bootstrap(
         home_unit_id: root.id,
         external_subject: None,
         disabled: false,
+        token_epoch: 0,
+        sessions_ended_at: None,
         version: 1,
         created_at: now,
         updated_at: now,

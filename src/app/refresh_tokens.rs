@@ -1,6 +1,8 @@
 //! Refresh tokens: a password sign-in starts a family, each refresh rotates it, and a family
 //! ends when its owner signs out, when a used token comes back (someone else holds the family),
-//! or when the account's password, its enabled state or its role bindings change.
+//! or when the account's password, its enabled state or its role bindings change, and when its
+//! owner logs out everywhere; all but the first also end the account's access tokens (its
+//! token epoch goes up, see [`end_sessions`]).
 //!
 //! Revocations are audited (`refresh_token.revoke`, filed under the account, so only those who
 //! manage the account read it); starting and rotating are not: a rotation happens every few
@@ -181,18 +183,46 @@ pub async fn revoke(
     .await
 }
 
-/// Revokes every family of `account` still able to refresh, for `reason`, in the transaction
-/// of the change that calls for it; audited when there was one.
-pub async fn revoke_account(
+/// Ends every session of `account` at once, for `reason`, in the transaction of the change
+/// that calls for it: its token epoch goes up (every access token issued before is refused
+/// from the next request on) and every family still able to refresh is revoked (audited when
+/// there was one). Returns the families revoked.
+pub async fn end_sessions(
     tx: &mut Tx<'_>,
     account: &AccountRow,
     reason: RevokeReason,
-) -> Result<(), ApiError> {
+) -> Result<Vec<Uuid>, ApiError> {
+    repo::accounts::end_sessions(tx.conn, account.id, tx.now).await?;
     let families = repo::refresh_tokens::revoke_live(tx.conn, account.id, reason, tx.now).await?;
     if !families.is_empty() {
         record(tx, account, &families, reason);
     }
-    Ok(())
+    Ok(families)
+}
+
+/// The audit action of a logout.
+pub const LOGOUT: &str = "account.end_sessions";
+
+/// Logs the caller out everywhere: ends every session of its account ([`end_sessions`]) —
+/// every device, every access token and every refresh token. Audited as [`LOGOUT`] with the
+/// families revoked.
+pub async fn logout(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<(), ApiError> {
+    in_tx(conn, caller, async |tx| {
+        let account = repo::accounts::lock(tx.conn, caller.account_id).await?;
+        let families = end_sessions(tx, &account, RevokeReason::Logout).await?;
+        tx.record(Change {
+            action: LOGOUT,
+            resource_type: "account",
+            resource_id: Some(account.id),
+            unit_id: Some(account.home_unit_id),
+            before: None::<&()>,
+            after: Some(
+                &serde_json::json!({ "families": families, "reason": RevokeReason::Logout }),
+            ),
+        });
+        Ok(())
+    })
+    .await
 }
 
 /// Revokes family `family` of `account` for `reason` (audited), unless it is revoked already.

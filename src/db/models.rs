@@ -132,6 +132,12 @@ pub struct AccountRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Goes up each time the account's sessions end; access tokens carry the epoch they were
+    /// issued under.
+    pub token_epoch: i64,
+    /// When the account's sessions last ended (external identity provider tokens issued
+    /// before are refused).
+    pub sessions_ended_at: Option<DateTime<Utc>>,
 }
 
 /// A row of `refresh_token_families`: one sign-in, and its revocation.

@@ -134,6 +134,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_epoch -> Int8,
+        sessions_ended_at -> Nullable<Timestamptz>,
     }
 }
 

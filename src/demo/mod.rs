@@ -346,6 +346,8 @@ async fn insert(conn: &mut AsyncPgConnection, data: &DemoData, hash: &str) -> Re
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                token_epoch: 0,
+                sessions_ended_at: None,
             })
             .execute(conn)
             .await?;

@@ -20,6 +20,7 @@ pub fn happened(verb: &str) -> String {
         "carry_over" => Some("carried_over"),
         "self_assess" => Some("self_assessed"),
         "set_secret" => Some("secret_set"),
+        "end_sessions" => Some("sessions_ended"),
         "add_member" => Some("member_added"),
         "remove_member" => Some("member_removed"),
         "verify_integrity" => Some("integrity_verified"),
@@ -139,6 +140,10 @@ mod tests {
             ("org_unit.split", "vn.gov.cadre.org_unit.split"),
             ("spot_check.draw", "vn.gov.cadre.spot_check.drawn"),
             ("post.end", "vn.gov.cadre.post.ended"),
+            (
+                "account.end_sessions",
+                "vn.gov.cadre.account.sessions_ended",
+            ),
         ];
         for (action, expected) in cases {
             assert_eq!(event_type(action), expected, "{action}");

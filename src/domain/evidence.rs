@@ -92,13 +92,26 @@ fn is_plain_text(head: &[u8]) -> bool {
 /// Longest sanitised file name, in bytes.
 pub const MAX_FILE_NAME_BYTES: usize = 200;
 
+/// Whether `c` is a bidirectional formatting character (embeddings, overrides, isolates and
+/// marks: U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C). In a file name they make
+/// `report\u{202E}fdp.exe` show as `reportexe.pdf`; a file name never needs them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// A file name safe to store and to send back in `Content-Disposition`: the last path
-/// component only, NFC-normalised, without control characters or the characters Windows
-/// forbids, without leading dots or trailing dots and spaces, at most
+/// component only, NFC-normalised, without bidirectional formatting characters
+/// ([`is_bidi_control`], dropped), control characters and the characters Windows forbids
+/// (each replaced by `_`), without leading dots or trailing dots and spaces, at most
 /// [`MAX_FILE_NAME_BYTES`] bytes (the extension kept), and `tep-dinh-kem` when nothing is left.
+/// Applying it again changes nothing, so names stored before a rule was added are passed
+/// through it again on the way out.
 pub fn sanitize_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    // Dropped before composing, so that what they separated composes as it would have.
     let cleaned: String = last
+        .chars()
+        .filter(|c| !is_bidi_control(*c))
         .nfc()
         .map(|c| match c {
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
@@ -285,6 +298,46 @@ mod tests {
         }
         // NFD (as macOS sends it) becomes NFC.
         assert_eq!(sanitize_file_name("Hoa\u{300}.pdf"), "Hoà.pdf");
+    }
+
+    #[test]
+    fn bidi_controls_are_dropped() {
+        let cases = [
+            ("bao-cao\u{202E}fdp.exe", "bao-caofdp.exe"),
+            ("\u{202A}\u{202B}\u{202C}\u{202D}a.pdf", "a.pdf"),
+            ("\u{2066}b\u{2067}\u{2068}\u{2069}.pdf", "b.pdf"),
+            ("c\u{200E}\u{200F}\u{061C}.pdf", "c.pdf"),
+            ("\u{202E}", "tep-dinh-kem"),
+            // The Arabic letters and Vietnamese text around them stay.
+            ("تقرير.pdf", "تقرير.pdf"),
+            ("Báo cáo\u{202E}.pdf", "Báo cáo.pdf"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(sanitize_file_name(raw), want, "{raw:?}");
+            assert!(!sanitize_file_name(raw).chars().any(is_bidi_control));
+        }
+        for c in [
+            '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            assert!(is_bidi_control(c), "{c:?}");
+        }
+        for c in ['a', 'Đ', '\u{200D}', '\u{2070}', '\u{2029}'] {
+            assert!(!is_bidi_control(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn sanitising_twice_changes_nothing() {
+        for raw in [
+            "a<b>:c\"d|e?f*.docx",
+            "..\u{202E}x. .",
+            "tab\there\n.txt",
+            "a\u{202E}\u{300}.pdf",
+            &format!("{}.xlsx", "Đ".repeat(300)),
+        ] {
+            let once = sanitize_file_name(raw);
+            assert_eq!(sanitize_file_name(&once), once, "{raw:?}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod round_rules;
 pub mod sign_in;
 pub mod signature;
 pub mod spot_check;
+pub mod spreadsheet;
 pub mod target;
 pub mod text;
 pub mod tree;

@@ -259,7 +259,17 @@ impl AsOfParams {
     }
 }
 
-/// The caller behind the request's bearer token (401 without a valid one).
+/// The claims of bearer token `token`, verified; the generic 401 otherwise, the reason logged.
+pub fn verified(state: &AppState, token: &str) -> Result<crate::auth::jwt::Claims, ApiError> {
+    state.keys.verify(token).map_err(|e| {
+        tracing::info!(reason = %e, "bearer token refused");
+        ApiError::invalid_token()
+    })
+}
+
+/// The caller behind the request's bearer token (401 without a valid one, or when its session
+/// ended or its account is disabled: one query reads the account, its token epoch and its
+/// bindings).
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -289,11 +299,9 @@ impl FromRequest for Caller {
                         "cần có mã truy cập (bearer token)",
                     )
                 })?;
-            let claims = state.keys.verify(token).map_err(|e| {
-                ApiError::unauthorized(e.to_string(), "mã truy cập không hợp lệ hoặc đã hết hạn")
-            })?;
+            let claims = verified(&state, token)?;
             let mut conn = state.pool.get().await?;
-            let mut caller = Caller::load(&mut conn, &claims.sub).await?;
+            let mut caller = Caller::authenticate(&mut conn, &claims).await?;
             caller.request_id = request_id;
             req.extensions_mut()
                 .insert(crate::http::access_log::AccountId(caller.account_id));

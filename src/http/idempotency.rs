@@ -1,6 +1,8 @@
 //! `Idempotency-Key` on POST (IETF draft): the first response to a key is stored in PostgreSQL
 //! and replayed to retries with the same body; reusing the key with another body is 422, and a
-//! retry while the first request still runs is 409. Keys live 24 hours, per account.
+//! retry while the first request still runs is 409. Keys live 24 hours, per account. A replay
+//! is given only to a caller whose token its account still accepts (the same check as
+//! [`crate::auth::Caller`]'s).
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,6 +15,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, Msg};
 use super::AppState;
+use crate::auth::caller::session_account;
 use crate::db::repo::idempotency as repo;
 
 /// Header naming a retry-safe request.
@@ -90,14 +93,16 @@ pub async fn middleware(
             .map(ServiceResponse::map_into_boxed_body);
     }
     // Only authenticated callers get replay; the handler answers 401 to the others.
-    let account = req
+    let claims = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .and_then(|t| state.keys.verify(t.trim()).ok())
-        .and_then(|c| c.sub.parse::<Uuid>().ok());
-    let Some(account) = account else {
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .and_then(|t| state.keys.verify(t.trim()).ok());
+    let Some(claims) = claims else {
         return next
             .call(req)
             .await
@@ -112,6 +117,9 @@ pub async fn middleware(
     let hash = hex::encode(hasher.finalize());
 
     let mut conn = state.pool.get().await.map_err(ApiError::from)?;
+    // The account is checked before anything is replayed: a key seen before does not outlive
+    // the session that sent it (a disabled account, a password change, a logout → 401).
+    let account = session_account(&mut conn, &claims).await?.id;
     let abandoned = chrono::Utc::now() - chrono::Duration::seconds(ABANDONED_AFTER_SECS);
     repo::purge_created_before(&mut conn, chrono::Utc::now() - chrono::Duration::hours(24))
         .await

@@ -7,6 +7,7 @@ mod contract_limits;
 mod examples;
 pub mod extract;
 pub mod handlers;
+pub mod headers;
 pub mod idempotency;
 pub mod openapi;
 mod operation_ids;
@@ -274,6 +275,7 @@ pub fn serve(
                     .set(status.max_size as i64);
                 next.call(req)
             }))
+            .wrap(from_fn(headers::middleware))
             .wrap(from_fn(access_log::middleware))
             .wrap(TracingLogger::<access_log::RequestSpan>::new())
             .into_utoipa_app()

@@ -136,9 +136,16 @@ impl Modify for Security {
                 }
             }
         }
-        // Every POST but the token and revocation endpoints accepts an Idempotency-Key.
+        // Every POST but the token, revocation and logout endpoints accepts an Idempotency-Key
+        // (a logout's retry could never be replayed: its token no longer works).
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if path == "/api/v1/auth/token" || path == "/api/v1/auth/revoke" {
+            if [
+                "/api/v1/auth/token",
+                "/api/v1/auth/revoke",
+                "/api/v1/auth/logout",
+            ]
+            .contains(&path.as_str())
+            {
                 continue;
             }
             if let Some(op) = item.post.as_mut() {
@@ -167,7 +174,10 @@ impl Modify for Security {
         description = "Open REST API for assigning tasks and targets to heads of agencies and localities, \
 tracking their commitments and products, and evaluating cadres by results. Errors are RFC 9457 \
 problem details; send `Accept-Language: vi` for Vietnamese messages. Lists use cursor pagination. \
-Updates require `If-Match` with the ETag last read.",
+Updates require `If-Match` with the ETag last read. Every answer, errors included, carries \
+`X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Content-Security-Policy` with \
+`frame-ancestors 'none'` and `Referrer-Policy: no-referrer`; personal data and errors \
+`Cache-Control: no-store`, other authenticated answers `private, no-cache`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Provincial Organisation Board IT team")
     ),
@@ -266,7 +276,62 @@ fn refine(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            caching(path, op);
+        }
+    }
     doc
+}
+
+/// The `Cache-Control` that `http::headers` gives the successful answers (and 304s) of the
+/// operation at `path` whose handler declares none: `no-store` or `private, no-cache`.
+fn caching(path: &str, op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::header::HeaderBuilder;
+    // No `security` inherits the document's (a token); `[]` or `[{}]` needs none.
+    let authenticated = op.security.as_ref().is_none_or(|s| {
+        s.iter()
+            .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
+    });
+    let Some(value) =
+        super::headers::cache_control(path, authenticated, actix_web::http::StatusCode::OK)
+    else {
+        return;
+    };
+    let description = match value {
+        "no-store" => "`no-store`: personal data or secrets, never kept by any cache.",
+        _ => {
+            "`private, no-cache`: a browser may keep it for this user only, and revalidates it \
+             (with `If-None-Match`) before each use; shared caches do not keep it."
+        }
+    };
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if (status.starts_with('2') || status == "304")
+            && !response.headers.contains_key("Cache-Control")
+        {
+            response.headers.insert(
+                "Cache-Control".into(),
+                HeaderBuilder::new()
+                    .schema(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .enum_values(Some([value])),
+                    )
+                    .description(Some(description))
+                    .build(),
+            );
+        }
+    }
 }
 
 /// What `http::conditional` does for every GET, said on each: a successful answer carries an

@@ -14,6 +14,7 @@ const NAMED: &[(&str, &str, &str)] = &[
     ),
     ("post", "/api/v1/auth/token", "requestToken"),
     ("post", "/api/v1/auth/revoke", "revokeToken"),
+    ("post", "/api/v1/auth/logout", "logout"),
     ("get", "/api/v1/me", "getMe"),
     ("get", "/healthz", "checkLiveness"),
     ("get", "/readyz", "checkReadiness"),

@@ -312,13 +312,13 @@ impl TestApp {
     pub async fn token(&self, username: &str) -> String {
         use cadre_api::db::schema::accounts;
         let mut conn = self.db().await;
-        let id: Uuid = accounts::table
+        let (id, epoch): (Uuid, i64) = accounts::table
             .filter(accounts::username.eq(username))
-            .select(accounts::id)
+            .select((accounts::id, accounts::token_epoch))
             .first(&mut conn)
             .await
             .unwrap_or_else(|_| panic!("no account {username}"));
-        self.keys.issue(id).unwrap()
+        self.keys.issue(id, epoch).unwrap()
     }
 
     /// Sends a request; `token` may be empty for none.

@@ -482,3 +482,49 @@ async fn refused_uploads_store_nothing() {
     }
     assert_eq!(evidence_count(&app, &task, &staff).await, 1);
 }
+
+/// A name that shows as `bao-cao-exe.pdf` but is an `.exe` (U+202E turns the text around): the
+/// control is dropped from the stored name, the answer and the download's `Content-Disposition`.
+#[actix_web::test]
+async fn bidi_controls_are_dropped_from_file_names() {
+    let app = TestApp::spawn().await;
+    let t = task_without_evidence(&app).await;
+    let res = app
+        .upload(
+            &t.files,
+            &t.staff,
+            ("bao-cao-\u{202E}fdp.exe", t.bytes.clone()),
+            &[("title", "Báo cáo"), ("milestone_index", "0")],
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    assert_eq!(res.body["file"]["file_name"], "bao-cao-fdp.exe", "{res:?}");
+    let read = app
+        .get(&format!("/api/v1/evidence/{}", res.id()), &t.sc)
+        .await;
+    assert_eq!(
+        read.body["file"]["file_name"], "bao-cao-fdp.exe",
+        "{read:?}"
+    );
+    let (status, headers, _) = app
+        .get_bytes(&format!("/api/v1/evidence/{}/content", res.id()), &t.sc)
+        .await;
+    assert_eq!(status, 200);
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("bao-cao-fdp.exe"), "{disposition}");
+    assert!(!disposition.contains("%E2%80%AE"), "{disposition}");
+    // Nothing with the control was stored either.
+    use cadre_api::db::schema::evidence;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let names: Vec<Option<String>> = evidence::table
+        .select(evidence::file_name)
+        .load(&mut app.db().await)
+        .await
+        .unwrap();
+    assert!(
+        names.iter().flatten().all(|n| !n.contains('\u{202E}')),
+        "{names:?}"
+    );
+}

@@ -340,6 +340,15 @@ impl World {
     }
 
     /// The posts list gives post ids; turn the head posts into their cadres' ids.
+    /// Mints the world's tokens again, after a call that ended their sessions.
+    async fn renew_tokens(&mut self, app: &TestApp) {
+        self.admin = app.token("admin").await;
+        self.ob = app.token("bantochuc.1").await;
+        self.sc = app.token("thuongvu.1").await;
+        self.head = app.token("head.so-tnmt").await;
+        self.staff = app.token("staff.so-tnmt.1").await;
+    }
+
     async fn fix_cadres(mut self, app: &TestApp) -> Self {
         for id in [&mut self.tnmt_head_cadre, &mut self.bx_head_cadre] {
             let post = app.get(&format!("/api/v1/posts/{id}"), &self.admin).await;
@@ -485,6 +494,7 @@ async fn prepare(app: &TestApp, w: &World, row: &str) -> Call {
     match row {
         "list vocabularies" => Call::get("/api/v1/vocabularies".into()),
         "me" => Call::get("/api/v1/me".into()),
+        "log out everywhere" => Call::post("/api/v1/auth/logout".into(), json!({})),
         "list levels" => Call::get("/api/v1/levels".into()),
         "create level" => Call::post(
             "/api/v1/levels".into(),
@@ -2007,7 +2017,15 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "verify evidence integrity",
         [404, 403, 200, 200, 200, 200, 404, 404, 404],
     ),
+    (
+        "log out everywhere",
+        [204, 204, 204, 204, 204, 204, 204, 204, 204],
+    ),
 ];
+
+/// Rows whose success ends the sessions of an account the matrix holds tokens of (a role
+/// granted to the TNMT head; a logout): every token is minted again after each of their calls.
+const ENDS_SESSIONS: [&str; 2] = ["grant binding", "log out everywhere"];
 
 /// Sends a prepared call: JSON, or a multipart upload when it carries a file.
 async fn send(app: &TestApp, call: Call, token: &str, headers: &[(&str, &str)]) -> Res {
@@ -2033,7 +2051,7 @@ async fn send(app: &TestApp, call: Call, token: &str, headers: &[(&str, &str)]) 
 #[actix_web::test]
 async fn authorization_matrix() {
     let app = TestApp::spawn().await;
-    let w = world(&app).await;
+    let mut w = world(&app).await;
     let mut tokens = Vec::new();
     for role in ROLES {
         tokens.push(app.token(role).await);
@@ -2048,6 +2066,12 @@ async fn authorization_matrix() {
                 .map(|e| vec![("If-Match", e)])
                 .unwrap_or_default();
             let res = send(&app, call, &tokens[i], &headers).await;
+            if ENDS_SESSIONS.contains(row) {
+                for (token, role) in tokens.iter_mut().zip(ROLES) {
+                    *token = app.token(role).await;
+                }
+                w.renew_tokens(&app).await;
+            }
             if res.status.as_u16() != expected[i] {
                 failures.push(format!(
                     "{row} as {role}: expected {}, got {}",

@@ -188,6 +188,24 @@ pub async fn set_secret(
         .await
 }
 
+/// Ends every session of account `id` at `now`: its token epoch goes up (access tokens issued
+/// under the previous one stop working) and `sessions_ended_at` becomes `now`. Neither the
+/// version nor `updated_at` change: the account as the API shows it is the same.
+pub async fn end_sessions(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<AccountRow> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::token_epoch.eq(accounts::token_epoch + 1),
+            accounts::sessions_ended_at.eq(Some(now)),
+        ))
+        .returning(AccountRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// When `username` last signed in successfully, if ever.
 pub async fn last_success(
     conn: &mut AsyncPgConnection,

@@ -137,6 +137,9 @@ pub async fn create(
 /// Renames, disables or re-enables an account, links it to a cadre, moves it to another home
 /// unit or sets its external subject. Needs `If-Match` and `account_manage` on the home unit
 /// (and on the new one when moving). An administrator cannot disable their own account (422).
+/// Disabling, and enabling again, end every session of the account at once: its access tokens
+/// are refused (401) from the next request on and its refresh tokens are revoked, so enabling
+/// it again brings none of them back.
 #[utoipa::path(tag = "access", request_body = AccountPatch,
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "ETag last read")),
     responses((status = 200, description = "Updated", body = Account, headers(("ETag" = String))), UpdateErrors))]
@@ -157,7 +160,9 @@ pub async fn update(
 /// Set an account's secret
 ///
 /// An administrator sets a new password (person) or secret (machine client); the old one stops
-/// working at once. Needs `If-Match` and `account_manage` on the account's home unit. Answers
+/// working at once, and so does every session of the account (its access tokens are refused
+/// from the next request on, its refresh tokens revoked), even when administrators change
+/// their own. Needs `If-Match` and `account_manage` on the account's home unit. Answers
 /// with the account and its new ETag; the secret is never returned nor recorded in the audit
 /// trail.
 #[utoipa::path(tag = "access", request_body = NewSecret,

@@ -1,5 +1,6 @@
 //! `POST /auth/token`: password and refresh-token grants for people, client-credentials grant
-//! for machine clients; `POST /auth/revoke`: signing out.
+//! for machine clients; `POST /auth/revoke`: signing out one sign-in; `POST /auth/logout`:
+//! ending every session of the caller's account.
 
 use crate::http::access_log::RequestId;
 use actix_web::http::header;
@@ -15,13 +16,14 @@ use crate::app::{
     self,
     accounts::{Credentials, Lockout},
 };
+use crate::auth::Caller;
 use crate::domain::vocab::AccountKind;
 use crate::error::{ApiError, ApiResult, Msg, Problem};
 use crate::http::extract::{json_error, validation_error};
 use crate::http::AppState;
 
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(token).service(revoke);
+    cfg.service(token).service(revoke).service(logout);
 }
 
 /// OAuth 2.0 grant types accepted.
@@ -298,7 +300,7 @@ pub async fn token(
             (account, None)
         }
     };
-    let access_token = state.keys.issue(account.id)?;
+    let access_token = state.keys.issue(account.id, account.token_epoch)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {
@@ -370,9 +372,10 @@ async fn sign_in(
 ///
 /// OAuth 2.0 token revocation (RFC 7009), what a front end calls to sign out: revokes the
 /// refresh token and every other token of the same sign-in. Access tokens already issued stay
-/// valid until they expire (15 minutes by default). An unknown, expired or already revoked
-/// token is answered 200 as well, so the answer tells nothing about the token. Declared as the
-/// form RFC 7009 requires; a JSON object with the same field is accepted too.
+/// valid until they expire (15 minutes by default); `POST /api/v1/auth/logout` ends them too,
+/// on every device. An unknown, expired or already revoked token is answered 200 as well, so
+/// the answer tells nothing about the token. Declared as the form RFC 7009 requires; a JSON
+/// object with the same field is accepted too.
 #[utoipa::path(tag = "auth", security(()),
     request_body(content((RevokeForm = "application/x-www-form-urlencoded"))),
     responses(
@@ -397,6 +400,29 @@ pub async fn revoke(
     let mut conn = state.pool.get().await?;
     app::refresh_tokens::revoke(&mut conn, &request.token, request_id(&req)).await?;
     Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// Log out everywhere
+///
+/// Ends every session of the caller's account at once, on every device: every access token
+/// issued to the account so far (this one included) is refused from the next request on (401),
+/// and every refresh token is revoked. A session cannot be ended alone: signing out one device
+/// is `POST /api/v1/auth/revoke` with its refresh token (its access token then lives out its
+/// few minutes). Changing the password, disabling or enabling the account again and changing
+/// its roles end its sessions the same way. Tokens of the provincial identity provider issued
+/// until now are refused as well. Audited as `account.end_sessions`.
+#[utoipa::path(tag = "auth",
+    responses(
+        (status = 204, description = "Every session of the account has ended"),
+        (status = 401, description = "Missing or invalid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json")))]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    app::refresh_tokens::logout(&mut conn, &caller).await?;
+    Ok(HttpResponse::NoContent()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
 }

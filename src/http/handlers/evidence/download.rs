@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::store_error;
 use crate::app::evidence as app;
 use crate::auth::Caller;
+use crate::domain::evidence::sanitize_file_name;
 use crate::error::{ApiError, ApiResult};
 use crate::http::openapi::ReadErrors;
 use crate::http::AppState;
@@ -51,6 +52,8 @@ pub async fn content(
         }
         Err(e) => return Err(store_error(e)),
     };
+    // Names stored before a sanitising rule was added get it on the way out.
+    let name = sanitize_file_name(&name);
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![

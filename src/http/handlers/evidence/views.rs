@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::app::evidence::DocumentRef;
 use crate::db::models::{EvidenceMarkRow, EvidenceRow, IntegrityCheckRow};
-use crate::domain::evidence::{EvidenceKind, IntegrityState, VerificationMark};
+use crate::domain::evidence::{sanitize_file_name, EvidenceKind, IntegrityState, VerificationMark};
 
 /// A stored file.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -83,7 +83,8 @@ impl From<EvidenceRow> for Evidence {
                     sha256,
                     size_bytes,
                     media_type,
-                    file_name,
+                    // Names stored before a sanitising rule was added get it on the way out.
+                    file_name: sanitize_file_name(&file_name),
                     content_url: format!("/api/v1/evidence/{}/content", r.id),
                 })
             }

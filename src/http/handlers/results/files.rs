@@ -2,18 +2,11 @@
 //! one sheet per table.
 
 use super::exports::{Cell, Table};
+use crate::domain::spreadsheet::text_cell;
 use crate::error::ApiError;
 
-/// A text cell as a spreadsheet should read it: one that starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return (a formula to Excel and LibreOffice) gets a leading `'`.
-pub(super) fn neutralised(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
+/// CSV (UTF-8 with a byte-order mark) of `tables`: every text (table names and headers too)
+/// through [`text_cell`], numbers as numbers.
 pub(super) fn csv_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
@@ -26,12 +19,14 @@ pub(super) fn csv_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
                 if i > 0 {
                     w.write_record([""]).map_err(fail)?;
                 }
-                w.write_record([t.name.as_str()]).map_err(fail)?;
+                w.write_record([text_cell(&t.name).as_bytes()])
+                    .map_err(fail)?;
             }
-            w.write_record(&t.headers).map_err(fail)?;
+            w.write_record(t.headers.iter().map(|h| text_cell(h).into_owned()))
+                .map_err(fail)?;
             for row in &t.rows {
                 w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(s) => neutralised(s),
+                    Cell::Text(s) => text_cell(s).into_owned(),
                     Cell::Number(n) => n.to_string(),
                     Cell::Empty => String::new(),
                 }))
@@ -61,6 +56,8 @@ fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
     candidate
 }
 
+/// An Excel workbook of `tables`, one sheet each. Text is written as string cells, which Excel
+/// never evaluates, so it needs no neutralising; numbers as numbers.
 pub(super) fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("xlsx: {e}"));
@@ -91,18 +88,4 @@ pub(super) fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
         sheet.set_freeze_panes(1, 0).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralised;
-
-    #[test]
-    fn formulas_are_neutralised_and_text_is_kept() {
-        for formula in ["=1+1", "+84", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(neutralised(formula), format!("'{formula}"));
-        }
-        assert_eq!(neutralised("Sở Tài nguyên = 1"), "Sở Tài nguyên = 1");
-        assert_eq!(neutralised(""), "");
-    }
 }

@@ -1,0 +1,3 @@
+ALTER TABLE accounts
+    DROP COLUMN sessions_ended_at,
+    DROP COLUMN token_epoch;
