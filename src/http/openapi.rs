@@ -300,6 +300,21 @@ fn caching(path: &str, op: &mut utoipa::openapi::path::Operation) {
         s.iter()
             .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
     });
+    // A handler that sets its own (a file, a token, published data) declares it: its 304 says
+    // the same, and nothing is added.
+    let declared = op.responses.responses.iter().find_map(|(status, r)| match r {
+        RefOr::T(r) if status.starts_with('2') => r.headers.get("Cache-Control").cloned(),
+        _ => None,
+    });
+    if let Some(header) = declared {
+        if let Some(RefOr::T(not_modified)) = op.responses.responses.get_mut("304") {
+            not_modified
+                .headers
+                .entry("Cache-Control".into())
+                .or_insert(header);
+        }
+        return;
+    }
     let Some(value) =
         super::headers::cache_control(path, authenticated, actix_web::http::StatusCode::OK)
     else {

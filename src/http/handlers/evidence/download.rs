@@ -22,7 +22,9 @@ use crate::http::AppState;
 #[utoipa::path(tag = "evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "The file", content_type = "*/*", body = String,
-        headers(("ETag" = String), ("Content-Disposition" = String))), ReadErrors))]
+        headers(("ETag" = String), ("Content-Disposition" = String),
+            ("Cache-Control" = String, description = "`private, no-store`: evidence files are never kept by any cache"))),
+        ReadErrors))]
 #[get("/evidence/{id}/content")]
 pub async fn content(
     state: web::Data<AppState>,

@@ -188,7 +188,9 @@ fn tables(lines: &[Line], content: ExportContent, group_by: GroupBy, day: NaiveD
     responses((status = 200, description = "The file", content(
         (String = "text/csv"),
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
-        headers(("Content-Disposition" = String))), ReadErrors))]
+        headers(("Content-Disposition" = String),
+            ("Cache-Control" = String, description = "`private, no-store`: exports are never kept by any cache"))),
+        ReadErrors))]
 #[get("/reports/export")]
 pub async fn export(
     state: web::Data<AppState>,
