@@ -102,6 +102,10 @@ pub struct Line {
     pub unit_id: Uuid,
     /// Its name.
     pub unit_name: String,
+    /// Its master-data code.
+    pub unit_code: String,
+    /// The assignment's own code in its round (`NV-00-1`), when it has one.
+    pub code: Option<String>,
     /// The assignment's title.
     pub title: String,
     /// Content area.
@@ -239,16 +243,30 @@ async fn collect(
         .collect();
 
     let unit_ids: Vec<Uuid> = rows.iter().map(|r| r.2).collect();
-    let names: HashMap<Uuid, String> = repo::results::unit_names(conn, &unit_ids)
+    let names: HashMap<Uuid, (String, String)> = repo::results::unit_names(conn, &unit_ids)
         .await?
         .into_iter()
+        .map(|(id, name, code)| (id, (name, code)))
         .collect();
     let memberships = repo::results::memberships(conn, &unit_ids).await?;
 
     Ok(rows
         .into_iter()
         .map(
-            |(id, round_id, unit, title, area, kind, end_date, spec, year, round_title, code)| {
+            |(
+                id,
+                round_id,
+                unit,
+                title,
+                area,
+                kind,
+                end_date,
+                spec,
+                year,
+                round_title,
+                code,
+                own,
+            )| {
                 let spec = spec.and_then(|t| serde_json::from_value::<TargetSpec>(t).ok());
                 let target = spec.as_ref().map(TargetSpec::target);
                 let ratio = |r: &Report0| match &target {
@@ -287,7 +305,9 @@ async fn collect(
                     round_title,
                     year,
                     unit_id: unit,
-                    unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                    unit_name: names.get(&unit).map(|n| n.0.clone()).unwrap_or_default(),
+                    unit_code: names.get(&unit).map(|n| n.1.clone()).unwrap_or_default(),
+                    code: own,
                     title,
                     content_area: area,
                     kind,
@@ -373,6 +393,14 @@ pub fn by_group(lines: &[Line]) -> Vec<(String, Vec<&Line>)> {
         out.push((NO_GROUP.to_owned(), none));
     }
     out
+}
+
+/// Who issues the caller's reports: the caller's display name and home unit's name.
+pub async fn issuer(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+) -> Result<(String, String), ApiError> {
+    Ok(repo::results::issuer(conn, caller.account_id).await?)
 }
 
 /// The assignments the caller may count that `filter` covers, as known at its cut-off.
@@ -598,6 +626,8 @@ mod tests {
             year: 2025,
             unit_id: Uuid::now_v7(),
             unit_name: unit.into(),
+            unit_code: unit.to_uppercase(),
+            code: None,
             title: "t".into(),
             content_area: ContentArea::ALL[0],
             kind: AssignmentKind::ALL[0],
