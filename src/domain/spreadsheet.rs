@@ -33,7 +33,8 @@ pub const SHEET_NAME_MAX: usize = 31;
 
 /// A sheet name for `label` that Excel accepts and that is not in `taken` (compared without
 /// case, as Excel does): forbidden characters become `-`, leading and trailing apostrophes and
-/// spaces are dropped, at most [`SHEET_NAME_MAX`] characters; a name already taken gets ` (2)`,
+/// spaces are dropped, at most [`SHEET_NAME_MAX`] characters (cut at a word's end where it
+/// can); a name already taken gets ` (2)`,
 /// ` (3)`… within the same limit.
 pub fn sheet_name(label: &str, taken: &[String]) -> String {
     let clean: String = label
@@ -56,15 +57,34 @@ pub fn sheet_name(label: &str, taken: &[String]) -> String {
     while is_taken(&candidate) {
         let suffix = format!(" ({n})");
         let base = truncate(clean, SHEET_NAME_MAX - suffix.chars().count());
-        candidate = format!("{}{suffix}", base.trim_end());
+        candidate = format!("{base}{suffix}");
         n += 1;
     }
     candidate
 }
 
-/// The first `max` characters of `text`.
+/// The first `max` characters of `text`, cut back to the end of a word when that keeps at
+/// least half of them.
 fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max || chars[max].is_whitespace() {
+        return chars
+            .iter()
+            .take(max)
+            .collect::<String>()
+            .trim_end()
+            .to_owned();
+    }
+    let cut = chars[..max]
+        .iter()
+        .rposition(|c| c.is_whitespace())
+        .filter(|&at| at >= max / 2)
+        .unwrap_or(max);
+    chars[..cut]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
 }
 
 /// The narrowest column width, in Excel's character units.
@@ -117,6 +137,14 @@ mod tests {
         assert_eq!(taken[4], "Tổng hợp");
         assert_eq!(taken[5], "Trang tính");
         assert_eq!(taken[6], "tổng hợp (2)");
+        assert_eq!(
+            sheet_name(
+                "Nhóm Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội",
+                &[]
+            ),
+            "Nhóm Mặt trận Tổ quốc và các"
+        );
+        assert_eq!(sheet_name(&"x".repeat(40), &[]), "x".repeat(31));
     }
 
     #[test]

@@ -122,17 +122,23 @@ pub(super) fn row_names(group_by: GroupBy, row: &Row, lines: &[Line]) -> (String
                 .find(|(id, _, _)| id.to_string() == row.key);
             (code.map(|g| g.2.clone()).unwrap_or_default(), label)
         }
-        GroupBy::ContentArea => (
-            String::new(),
-            ContentArea::parse(&row.key).map_or(label, |a| a.label_vi().to_owned()),
-        ),
-        GroupBy::Kind => (
-            String::new(),
-            AssignmentKind::parse(&row.key).map_or(label, |k| k.label_vi().to_owned()),
-        ),
+        GroupBy::ContentArea | GroupBy::Kind => {
+            (String::new(), vocab_label(group_by, &row.key, label))
+        }
         GroupBy::Year => (row.key.clone(), label),
         GroupBy::Round => (String::new(), label),
     }
+}
+
+/// The Vietnamese label of the code `key` of a row grouped by content area or kind; `label`
+/// for other rows and unknown codes.
+fn vocab_label(group_by: GroupBy, key: &str, label: String) -> String {
+    let found = match group_by {
+        GroupBy::ContentArea => ContentArea::parse(key).map(ContentArea::label_vi),
+        GroupBy::Kind => AssignmentKind::parse(key).map(AssignmentKind::label_vi),
+        _ => None,
+    };
+    found.map_or(label, str::to_owned)
 }
 
 /// A tally table: one row per row of the report, the total apart.
@@ -347,4 +353,26 @@ pub(super) fn bars(lines: &[Line], day: NaiveDate) -> Vec<Bars> {
     .into_iter()
     .filter(|b| !b.rows.is_empty())
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_become_labels() {
+        let at = |g, key: &str| vocab_label(g, key, key.to_owned());
+        assert_eq!(at(GroupBy::ContentArea, "party_building"), "Xây dựng Đảng");
+        assert_eq!(at(GroupBy::Kind, "task"), "Nhiệm vụ (có sản phẩm cụ thể)");
+        assert_eq!(at(GroupBy::Kind, "unknown"), "unknown");
+        assert_eq!(at(GroupBy::Unit, "task"), "task");
+    }
+
+    #[test]
+    fn cells_show_as_people_read_them() {
+        let day = NaiveDate::from_ymd_opt(2022, 12, 31).unwrap_or_default();
+        assert_eq!(Cell::Date(day).shown(), "31/12/2022");
+        assert_eq!(Cell::Percent(87.0).shown(), "87.0%");
+        assert_eq!(Cell::Count(23).shown(), "23");
+    }
 }
