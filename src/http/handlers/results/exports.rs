@@ -122,7 +122,7 @@ fn scope(filter: &ResultFilter, lines: &[Line], round: Option<String>) -> Vec<St
         r
     };
     let round = round.unwrap_or_else(|| match rounds.as_slice() {
-        [] => "Không có".to_owned(),
+        [] => "tất cả các đợt trong phạm vi".to_owned(),
         [one] => (*one).to_owned(),
         many => many.join("; "),
     });
