@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::OptionalExtension;
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -102,6 +103,10 @@ pub struct Line {
     pub unit_id: Uuid,
     /// Its name.
     pub unit_name: String,
+    /// Its master-data code.
+    pub unit_code: String,
+    /// The assignment's own code in its round (`NV-00-1`), when it has one.
+    pub code: Option<String>,
     /// The assignment's title.
     pub title: String,
     /// Content area.
@@ -155,7 +160,7 @@ pub struct Report {
 }
 
 /// The moment figures are taken at: an RFC 3339 moment, the end of a day, or now.
-pub(super) fn moment(as_of: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
+pub fn moment(as_of: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
     let Some(text) = as_of else {
         return Ok(Utc::now());
     };
@@ -239,16 +244,30 @@ async fn collect(
         .collect();
 
     let unit_ids: Vec<Uuid> = rows.iter().map(|r| r.2).collect();
-    let names: HashMap<Uuid, String> = repo::results::unit_names(conn, &unit_ids)
+    let names: HashMap<Uuid, (String, String)> = repo::results::unit_names(conn, &unit_ids)
         .await?
         .into_iter()
+        .map(|(id, name, code)| (id, (name, code)))
         .collect();
     let memberships = repo::results::memberships(conn, &unit_ids).await?;
 
     Ok(rows
         .into_iter()
         .map(
-            |(id, round_id, unit, title, area, kind, end_date, spec, year, round_title, code)| {
+            |(
+                id,
+                round_id,
+                unit,
+                title,
+                area,
+                kind,
+                end_date,
+                spec,
+                year,
+                round_title,
+                code,
+                own,
+            )| {
                 let spec = spec.and_then(|t| serde_json::from_value::<TargetSpec>(t).ok());
                 let target = spec.as_ref().map(TargetSpec::target);
                 let ratio = |r: &Report0| match &target {
@@ -287,7 +306,9 @@ async fn collect(
                     round_title,
                     year,
                     unit_id: unit,
-                    unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                    unit_name: names.get(&unit).map(|n| n.0.clone()).unwrap_or_default(),
+                    unit_code: names.get(&unit).map(|n| n.1.clone()).unwrap_or_default(),
+                    code: own,
                     title,
                     content_area: area,
                     kind,
@@ -355,24 +376,46 @@ pub fn tally<'a>(
     (total, rows)
 }
 
-/// Splits lines into one set per group of units, named by the group's code (lines in several
-/// groups appear in each), ordered by code, then those in no group. Borrows the lines.
+/// Splits lines into one set per group of units, named by the group's label and ordered by its
+/// code (lines in several groups appear in each), then those in no group. Borrows the lines.
 pub fn by_group(lines: &[Line]) -> Vec<(String, Vec<&Line>)> {
-    let mut groups: BTreeMap<String, Vec<&Line>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, (&str, Vec<&Line>)> = BTreeMap::new();
     let mut none = Vec::new();
     for l in lines {
         if l.groups.is_empty() {
             none.push(l);
         }
-        for (_, _, code) in &l.groups {
-            groups.entry(code.clone()).or_default().push(l);
+        for (_, label, code) in &l.groups {
+            groups.entry(code).or_insert((label, Vec::new())).1.push(l);
         }
     }
-    let mut out: Vec<(String, Vec<&Line>)> = groups.into_iter().collect();
+    let mut out: Vec<(String, Vec<&Line>)> = groups
+        .into_values()
+        .map(|(label, lines)| (label.to_owned(), lines))
+        .collect();
     if !none.is_empty() {
         out.push((NO_GROUP.to_owned(), none));
     }
     out
+}
+
+/// The title of `round`, if there is one.
+pub async fn round_title(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+) -> Result<Option<String>, ApiError> {
+    Ok(repo::rounds::get(conn, round)
+        .await
+        .optional()?
+        .map(|r| r.title))
+}
+
+/// Who issues the caller's reports: the caller's display name and home unit's name.
+pub async fn issuer(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+) -> Result<(String, String), ApiError> {
+    Ok(repo::results::issuer(conn, caller.account_id).await?)
 }
 
 /// The assignments the caller may count that `filter` covers, as known at its cut-off.
@@ -503,6 +546,20 @@ impl From<&IndicatorFilter> for ResultFilter {
     }
 }
 
+impl From<&ResultFilter> for IndicatorFilter {
+    /// The coverage of `f` (its `kind` and `group_by` do not apply to indicators).
+    fn from(f: &ResultFilter) -> Self {
+        Self {
+            round_id: f.round_id,
+            year: f.year,
+            unit_id: f.unit_id,
+            group_id: f.group_id,
+            content_area: f.content_area,
+            as_of: f.as_of.clone(),
+        }
+    }
+}
+
 /// One indicator of one year across the units it was assigned to.
 #[derive(Debug, Clone)]
 pub struct IndicatorRow {
@@ -598,12 +655,14 @@ mod tests {
             year: 2025,
             unit_id: Uuid::now_v7(),
             unit_name: unit.into(),
+            unit_code: unit.to_uppercase(),
+            code: None,
             title: "t".into(),
             content_area: ContentArea::ALL[0],
             kind: AssignmentKind::ALL[0],
             groups: groups
                 .iter()
-                .map(|g| (Uuid::from_u128(*g), format!("g{g}"), format!("g{g}")))
+                .map(|g| (Uuid::from_u128(*g), format!("Nhóm {g}"), format!("g{g}")))
                 .collect(),
             known: Known {
                 end_date: day,
@@ -622,7 +681,7 @@ mod tests {
         let lines = vec![line("a", &[2, 1]), line("b", &[]), line("c", &[1])];
         let groups = by_group(&lines);
         let names: Vec<&str> = groups.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["g1", "g2", NO_GROUP]);
+        assert_eq!(names, ["Nhóm 1", "Nhóm 2", NO_GROUP]);
         assert!(std::ptr::eq(groups[0].1[0], &lines[0]));
         let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
         let (total, rows) = tally(groups[0].1.iter().copied(), GroupBy::Unit, day);

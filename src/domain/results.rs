@@ -366,6 +366,30 @@ pub fn rank(units: Vec<(uuid::Uuid, String, Vec<ScoredItem>)>) -> Vec<RankedUnit
     scored
 }
 
+/// The five parts of a completion bar: every assignment falls in exactly one, so a stacked bar
+/// is as long as the assignments counted. Completed on time and late are [`Tally`]'s own
+/// figures, and so is "at least 80%"; in progress and overdue leave out those at 80% or more
+/// (the tally counts them in both).
+pub const BAR_PARTS: [&str; 5] = [
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Chưa hoàn thành, đạt từ 80% trở lên",
+    "Đang thực hiện trong hạn (dưới 80%)",
+    "Quá hạn (dưới 80%)",
+];
+
+/// Which of the [`BAR_PARTS`] an assignment known as `k` falls in on `day` (an index into it).
+pub fn bar_part(k: &Known, day: NaiveDate) -> usize {
+    let high = k.completion.is_some_and(|c| c >= EIGHTY_PERCENT);
+    match status(k, day) {
+        Timeliness::CompletedOnTime => 0,
+        Timeliness::CompletedLate => 1,
+        _ if high => 2,
+        Timeliness::InProgressWithinDeadline => 3,
+        Timeliness::Overdue => 4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +405,36 @@ mod tests {
             done_by,
             grade: None,
         }
+    }
+
+    #[test]
+    fn every_assignment_falls_in_one_bar_part_and_the_parts_match_the_tally() {
+        let day = d(12, 31);
+        let after = d(6, 1) + chrono::Days::new(365);
+        let cases = [
+            (known(Some((d(6, 1), d(12, 31))), Some(1.0)), day, 0),
+            (known(Some((after, d(6, 1))), Some(1.0)), after, 1),
+            (known(None, Some(0.9)), day, 2),
+            (known(None, Some(0.9)), after, 2),
+            (known(None, Some(0.5)), day, 3),
+            (known(None, None), after, 4),
+        ];
+        let mut parts = [0u32; 5];
+        let mut tally = Tally::default();
+        for (k, on, part) in &cases {
+            assert_eq!(bar_part(k, *on), *part, "{k:?}");
+            parts[bar_part(k, day)] += 1;
+            tally.add(k, day);
+        }
+        assert_eq!(parts.iter().sum::<u32>(), tally.assigned);
+        assert_eq!(
+            (parts[0], parts[1], parts[2]),
+            (
+                tally.completed_on_time,
+                tally.completed_late,
+                tally.at_least_80
+            )
+        );
     }
 
     #[test]

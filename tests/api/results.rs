@@ -137,7 +137,8 @@ async fn the_2022_round_reproduces_the_published_figures() {
     for (i, code) in units.iter().enumerate() {
         let task = app
             .post("/api/v1/assignments", &ob, json!({"round_id": round.body["id"], "assignee_unit_id": app.unit(code).await,
-                "title": format!("Nhiệm vụ trọng tâm số {}", i + 1), "content_area": if i < 23 { "party_building" } else { "socio_economic" },
+                "code": format!("NV-22-{}", i + 1),
+                "title": if i == 82 { "=HYPERLINK(\"http://x\")".to_owned() } else { format!("Nhiệm vụ trọng tâm số {}", i + 1) }, "content_area": if i < 23 { "party_building" } else { "socio_economic" },
                 "kind": "task", "product_description": "Sản phẩm cụ thể", "start_date": "2022-01-01", "end_date": "2022-12-31"}))
             .await;
         assert_eq!(task.status, 201, "{task:?}");
@@ -222,7 +223,8 @@ async fn the_2022_round_reproduces_the_published_figures() {
     );
     assert_problem(&app.get(&format!("{url}&as_of=hôm-qua"), &ob).await, 422);
 
-    // Exports: an Excel workbook (summary, then one sheet per group) and CSV, same figures.
+    // Exports: an Excel workbook (summary, then one sheet per group, then the chart) and CSV,
+    // same figures.
     let export = format!(
         "/api/v1/reports/export?format=xlsx&content=results&round_id={}&group_by=group",
         round.id()
@@ -233,72 +235,77 @@ async fn the_2022_round_reproduces_the_published_figures() {
         .to_str()
         .unwrap()
         .contains(".xlsx"));
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a workbook");
-    let sheets = book.sheet_names();
-    assert_eq!(sheets[0], "Tổng hợp", "{sheets:?}");
-    assert_eq!(
-        sheets[1..],
-        [
-            "BAN-XAY-DUNG-DANG",
-            "DANG-MTTQ-DOAN-THE",
-            "MTTQ-DOAN-THE",
-            "SO-NGANH"
-        ],
-        "{sheets:?}"
-    );
-    let summary = book.worksheet_range("Tổng hợp").unwrap();
-    let header: Vec<String> = summary
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    assert_eq!(header[4], "Hoàn thành");
-    let line = summary
-        .rows()
-        .find(|r| r[1] == Data::String(party_front.clone()))
-        .expect("the Party and Front bodies' row");
-    assert_eq!(line[2], Data::Float(23.0));
-    assert_eq!(line[4], Data::Float(19.0));
-    assert_eq!(
-        line[10],
-        Data::Float(
-            row(&corrected.body, &party_front)["tally"]["completion_rate"]
-                .as_f64()
-                .unwrap()
-        )
-    );
-    let by_unit = book.worksheet_range("SO-NGANH").unwrap();
-    assert_eq!(
-        by_unit.rows().count(),
-        1 + 12 + 1,
-        "header, 12 departments, total"
-    );
-
-    let (status, headers, bytes) = app
+    check_results_workbook(&bytes, &party_front, &corrected.body);
+    let (status, _, bytes) = app
         .get_bytes(
-            &export
-                .replace("xlsx", "csv")
-                .replace("content=results", "content=assignments"),
+            &export.replace("content=results", "content=assignments"),
             &ob,
         )
         .await;
+    assert_eq!(status, 200);
+    check_assignments_workbook(&bytes);
+
+    let csv_url = export
+        .replace("xlsx", "csv")
+        .replace("content=results", "content=assignments");
+    let (status, headers, bytes) = app.get_bytes(&csv_url, &ob).await;
     assert_eq!(status, 200);
     assert!(headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
-    let text = String::from_utf8(bytes).unwrap();
-    assert!(text.starts_with('\u{feff}'));
-    assert!(text.contains("Nội dung nhiệm vụ, chỉ tiêu"));
-    // One table per group: a Party or Front body's task is listed under its reporting group
-    // and under the group whose rule it followed.
-    assert_eq!(
-        text.matches("Hoàn thành quá hạn").count(),
-        2 * 19 + 28,
-        "{text}"
+    let rows = csv_table(bytes);
+    assert_eq!(rows[0][0], "Nhóm");
+    assert!(rows[0].iter().any(|h| h == "Nội dung nhiệm vụ, chỉ tiêu"));
+    // One table: a Party or Front body's task is listed under its reporting group and under
+    // the group whose rule it followed; one header row only.
+    assert_eq!(rows.len(), 1 + 2 * 23 + 60);
+    assert_eq!(rows.iter().filter(|r| r[1] == "Mã nhiệm vụ").count(), 1);
+    assert!(rows
+        .iter()
+        .any(|r| r.iter().any(|c| c == "'=HYPERLINK(\"http://x\")")));
+    assert!(!rows.iter().flatten().any(|c| c.starts_with('=')));
+    assert!(rows.iter().any(|r| r[1] == "NV-22-1" && r[4] == "VP-BTC"));
+    let results_csv = csv_table(
+        app.get_bytes(
+            &csv_url.replace("content=assignments", "content=results"),
+            &ob,
+        )
+        .await
+        .2,
     );
+    assert_eq!(results_csv[0][..3], ["Nhóm", "Mã", "Tên"]);
+    let line = results_csv
+        .iter()
+        .find(|r| r[0] == "Tổng hợp" && r[2] == party_front)
+        .expect("the summary row of the Party and Front bodies");
+    assert_eq!(line[3], "23");
+    assert!(results_csv
+        .iter()
+        .any(|r| r[0] == party_front && r[1] == "VP-BTC"));
+    assert!(
+        !results_csv.iter().any(|r| r[2] == "Tổng cộng"),
+        "no total rows"
+    );
+    for (content, first) in [("people", "Họ và tên"), ("indicators", "Năm")] {
+        for format in ["csv", "xlsx"] {
+            let url = format!("/api/v1/reports/export?format={format}&content={content}&year=2022");
+            let (status, _, bytes) = app.get_bytes(&url, &ob).await;
+            assert_eq!(status, 200, "{url}");
+            if format == "csv" {
+                assert_eq!(csv_table(bytes)[0][0], first, "{url}");
+            } else {
+                let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a workbook");
+                assert_eq!(book.sheet_names().len(), 1, "{url}: no chart sheet");
+                let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+                assert_eq!(
+                    sheet.get_value((0, 0)),
+                    Some(&Data::String("BAN TỔ CHỨC TỈNH ỦY".into())),
+                    "{url}"
+                );
+            }
+        }
+    }
 
     // Publication: portals see nothing before, the titles and figures after.
     let portal = app.token("portal").await;
@@ -352,5 +359,171 @@ async fn the_2022_round_reproduces_the_published_figures() {
             "{private} leaked: {}",
             seen.text
         );
+    }
+}
+
+/// The rows of a CSV export, after checking its byte-order mark and that every row has the
+/// header's columns.
+fn csv_table(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    let text = String::from_utf8(bytes).unwrap();
+    let body = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| {
+            r.expect("every row the header's columns")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+    rows
+}
+
+/// The XML of `part` of the workbook `bytes`.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut file = zip.by_name(name).unwrap_or_else(|_| panic!("no {name}"));
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut file, &mut out).unwrap();
+    out
+}
+
+/// The row (index) of the header whose first cell is `first`.
+fn header_row(sheet: &calamine::Range<Data>, first: &str) -> usize {
+    sheet
+        .rows()
+        .position(|r| r[0] == Data::String(first.into()))
+        .unwrap_or_else(|| panic!("no header {first}"))
+}
+
+/// The results workbook: title block, label sheet names, codes, percentages, print setup, chart.
+fn check_results_workbook(bytes: &[u8], party_front: &str, report: &Value) {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a workbook");
+    let sheets = book.sheet_names();
+    assert_eq!(sheets.len(), 6, "{sheets:?}");
+    assert_eq!(sheets[0], "Tổng hợp", "{sheets:?}");
+    assert_eq!(sheets[5], "Biểu đồ", "{sheets:?}");
+    for (name, code) in sheets[1..5].iter().zip([
+        "BAN-XAY-DUNG-DANG",
+        "DANG-MTTQ-DOAN-THE",
+        "MTTQ-DOAN-THE",
+        "SO-NGANH",
+    ]) {
+        assert!(label(code).starts_with(name.as_str()), "{name} of {code}");
+    }
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let text: Vec<String> = summary.rows().take(7).map(|r| r[0].to_string()).collect();
+    assert_eq!(text[0], "BAN TỔ CHỨC TỈNH ỦY", "{text:?}");
+    assert_eq!(
+        text[1],
+        "BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ, CHỈ TIÊU ĐƯỢC GIAO"
+    );
+    assert_eq!(text[2], "Đợt giao: Giao chỉ tiêu, nhiệm vụ năm 2022");
+    assert!(text[3].starts_with("Phạm vi:"), "{text:?}");
+    assert!(text[4].starts_with("Số liệu tính đến "), "{text:?}");
+    assert!(
+        text[5].starts_with("Người lập: ") && text[5].contains("(bantochuc.1)"),
+        "{text:?}"
+    );
+    let head = header_row(&summary, "Mã");
+    let header: Vec<String> = summary
+        .rows()
+        .nth(head)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[4], "Hoàn thành");
+    let line = summary
+        .rows()
+        .find(|r| r[1] == Data::String(party_front.to_owned()))
+        .expect("the Party and Front bodies' row");
+    assert_eq!(
+        line[0],
+        Data::String("DANG-MTTQ-DOAN-THE".into()),
+        "a group code, not an id"
+    );
+    assert_eq!(line[2], Data::Float(23.0));
+    assert_eq!(line[4], Data::Float(19.0));
+    let rate = row(report, party_front)["tally"]["completion_rate"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(line[10], Data::Float(rate / 100.0));
+    let by_unit = book.worksheet_range(&sheets[4]).unwrap();
+    let head = header_row(&by_unit, "Mã");
+    assert_eq!(
+        by_unit.rows().count() - head,
+        1 + 12 + 1,
+        "header, 12 departments, total"
+    );
+    assert!(by_unit
+        .rows()
+        .any(|r| r[0] == Data::String("VP-SO-NV".into())));
+
+    let styles = part(bytes, "xl/styles.xml");
+    for format in ["0.0%", "#,##0"] {
+        assert!(
+            styles.contains(&format!("formatCode=\"{format}\"")),
+            "{format}: {styles}"
+        );
+    }
+    let sheet = part(bytes, "xl/worksheets/sheet1.xml");
+    for expected in [
+        "orientation=\"landscape\"",
+        "paperSize=\"9\"",
+        "fitToHeight=\"0\"",
+        "<pageSetUpPr fitToPage=\"1\"/>",
+        "<pane ",
+        "state=\"frozen\"",
+        "<autoFilter ",
+        "<col ",
+        "customWidth=\"1\"",
+        "&amp;CTrang &amp;P/&amp;N",
+    ] {
+        assert!(sheet.contains(expected), "{expected}: {sheet}");
+    }
+    let workbook = part(bytes, "xl/workbook.xml");
+    assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
+    assert!(workbook.contains("_xlnm._FilterDatabase"), "{workbook}");
+    let chart = part(bytes, "xl/charts/chart1.xml");
+    assert!(chart.contains("<c:barChart>"), "{chart}");
+    assert!(chart.contains("<c:grouping val=\"stacked\"/>"), "{chart}");
+    assert_eq!(chart.matches("<c:ser>").count(), 5);
+    assert!(part(bytes, "xl/charts/chart2.xml").contains("<c:barChart>"));
+}
+
+/// The assignments workbook: assignment and unit codes, labels, real dates, percentages.
+fn check_assignments_workbook(bytes: &[u8]) {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a workbook");
+    let first = book.worksheet_range_at(0).unwrap().unwrap();
+    let head = header_row(&first, "Mã nhiệm vụ");
+    let line = first
+        .rows()
+        .skip(head + 1)
+        .find(|r| r[0] == Data::String("NV-22-1".into()))
+        .expect("the assignment by its code");
+    assert_eq!(line[3], Data::String("VP-BTC".into()));
+    assert_eq!(line[6], Data::String("Xây dựng Đảng".into()), "{line:?}");
+    assert_eq!(
+        line[7],
+        Data::String("Nhiệm vụ (có sản phẩm cụ thể)".into()),
+        "{line:?}"
+    );
+    assert!(
+        matches!(line[8], Data::DateTime(_)),
+        "a date: {:?}",
+        line[8]
+    );
+    assert_eq!(line[10], Data::Float(0.6));
+    assert!(part(bytes, "xl/styles.xml").contains("formatCode=\"dd/mm/yyyy\""));
+    let uuid = regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-").unwrap();
+    for r in first.rows() {
+        for c in r {
+            assert!(!uuid.is_match(&c.to_string()), "an id in {r:?}");
+        }
     }
 }

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::db::models::PublicationRow;
 use crate::db::schema::{
-    assignments, cadres, evaluation_attributions, evaluations, observations, org_group_members,
-    org_groups, org_units, progress_report_history, progress_reports, rounds,
+    accounts, assignments, cadres, evaluation_attributions, evaluations, observations,
+    org_group_members, org_groups, org_units, progress_report_history, progress_reports, rounds,
 };
 use crate::domain::feed::Provenance;
 use crate::domain::grading::Grade;
@@ -38,7 +38,7 @@ pub struct Coverage {
 }
 
 /// A covered assignment: id, round, assignee unit, title, content area, kind, deadline,
-/// target, its round's year and title, indicator code.
+/// target, its round's year and title, indicator code, the assignment's own code.
 pub type Covered = (
     Uuid,
     Uuid,
@@ -50,6 +50,7 @@ pub type Covered = (
     Option<serde_json::Value>,
     i32,
     String,
+    Option<String>,
     Option<String>,
 );
 
@@ -70,6 +71,7 @@ pub async fn covered(conn: &mut AsyncPgConnection, c: Coverage) -> QueryResult<V
             rounds::year,
             rounds::title,
             assignments::indicator_code,
+            assignments::code,
         ))
         .order(assignments::id)
         .into_boxed();
@@ -156,15 +158,25 @@ pub async fn decided_grades(
         .await
 }
 
-/// The names of `units`.
+/// The names and master-data codes of `units`.
 pub async fn unit_names(
     conn: &mut AsyncPgConnection,
     units: &[Uuid],
-) -> QueryResult<Vec<(Uuid, String)>> {
+) -> QueryResult<Vec<(Uuid, String, String)>> {
     org_units::table
         .filter(org_units::id.eq_any(units))
-        .select((org_units::id, org_units::name))
+        .select((org_units::id, org_units::name, org_units::code))
         .load(conn)
+        .await
+}
+
+/// The display name of `account` and the name of its home unit (who issues its reports).
+pub async fn issuer(conn: &mut AsyncPgConnection, account: Uuid) -> QueryResult<(String, String)> {
+    accounts::table
+        .inner_join(org_units::table.on(org_units::id.eq(accounts::home_unit_id)))
+        .filter(accounts::id.eq(account))
+        .select((accounts::display_name, org_units::name))
+        .first(conn)
         .await
 }
 

@@ -1,91 +1,54 @@
-//! The bytes of an exported file: CSV (UTF-8 with a byte-order mark) or an Excel workbook with
-//! one sheet per table.
+//! The CSV of an export: one table that loads as one (a single header row, every row the same
+//! columns), UTF-8 with a byte-order mark, text neutralised against formulas.
 
-use super::exports::{Cell, Table};
+use super::tables::{Cell, Table};
 use crate::domain::spreadsheet::text_cell;
 use crate::error::ApiError;
 
-/// CSV (UTF-8 with a byte-order mark) of `tables`: every text (table names and headers too)
-/// through [`text_cell`], numbers as numbers.
-pub(super) fn csv_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
+/// The header of the column naming each row's table, when tables are put together.
+pub(super) const GROUP_COLUMN: &str = "Nhóm";
+
+/// A CSV field of `cell`: text through [`text_cell`], numbers as numbers (percentages as the
+/// JSON reports give them), days as `YYYY-MM-DD`.
+fn field(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => text_cell(s).into_owned(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Integer(n) => n.to_string(),
+        Cell::Number(n) | Cell::Percent(n) => n.to_string(),
+        Cell::Date(d) => d.to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// CSV (UTF-8 with a byte-order mark) of the rows of `tables` (which share their headers) as
+/// one table: with `named`, a first column [`GROUP_COLUMN`] holds each row's table name. Total
+/// rows are left out: every line is a line to load.
+pub(super) fn csv_bytes(tables: &[Table], named: bool) -> Result<Vec<u8>, ApiError> {
+    let fail = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
     let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(&mut out);
-        let fail = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
-        for (i, t) in tables.iter().enumerate() {
-            if tables.len() > 1 {
-                if i > 0 {
-                    w.write_record([""]).map_err(fail)?;
-                }
-                w.write_record([text_cell(&t.name).as_bytes()])
-                    .map_err(fail)?;
-            }
-            w.write_record(t.headers.iter().map(|h| text_cell(h).into_owned()))
-                .map_err(fail)?;
-            for row in &t.rows {
-                w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(s) => text_cell(s).into_owned(),
-                    Cell::Number(n) => n.to_string(),
-                    Cell::Empty => String::new(),
-                }))
-                .map_err(fail)?;
-            }
-        }
-        w.flush()
-            .map_err(|e| ApiError::internal(format!("csv: {e}")))?;
-    }
-    Ok(out)
-}
-
-/// An Excel sheet name: at most 31 characters, none of `[]:*?/\`, unique in the workbook.
-fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
-        .take(27)
-        .collect();
-    let mut candidate = clean.clone();
-    let mut n = 2;
-    while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
-        candidate = format!("{clean} {n}");
-        n += 1;
-    }
-    taken.push(candidate.clone());
-    candidate
-}
-
-/// An Excel workbook of `tables`, one sheet each. Text is written as string cells, which Excel
-/// never evaluates, so it needs no neutralising; numbers as numbers.
-pub(super) fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold().set_text_wrap();
-    let mut taken = Vec::new();
+    let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+    let headers = tables
+        .first()
+        .map(|t| t.headers.clone())
+        .unwrap_or_default();
+    let first = named.then_some(GROUP_COLUMN);
+    w.write_record(
+        first
+            .into_iter()
+            .chain(headers)
+            .map(|h| text_cell(h).into_owned()),
+    )
+    .map_err(fail)?;
     for t in tables {
-        let sheet = book.add_worksheet();
-        sheet
-            .set_name(sheet_name(&t.name, &mut taken))
-            .map_err(fail)?;
-        for (c, h) in t.headers.iter().enumerate() {
-            sheet
-                .write_with_format(0, c as u16, *h, &bold)
+        for row in &t.rows {
+            let name = named.then(|| text_cell(&t.name).into_owned());
+            w.write_record(name.into_iter().chain(row.iter().map(field)))
                 .map_err(fail)?;
         }
-        for (r, row) in t.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match cell {
-                    Cell::Text(s) => sheet.write(r, c, s.as_str()).map(|_| ()),
-                    Cell::Number(n) => sheet.write(r, c, *n).map(|_| ()),
-                    Cell::Empty => Ok(()),
-                }
-                .map_err(fail)?;
-            }
-        }
-        sheet.set_freeze_panes(1, 0).map_err(fail)?;
     }
-    book.save_to_buffer().map_err(fail)
+    w.flush()
+        .map_err(|e| ApiError::internal(format!("csv: {e}")))?;
+    drop(w);
+    Ok(out)
 }

@@ -13,7 +13,9 @@ mod public;
 mod publication;
 mod ranked;
 mod report;
+mod tables;
 mod views;
+mod workbook;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -13,8 +13,8 @@ use utoipa::openapi::{HeaderBuilder, RefOr, Response, ResponseBuilder};
 use utoipa::{IntoParams, IntoResponses, PartialSchema, ToSchema};
 use uuid::Uuid;
 
-use super::exports::{Cell, Table};
 use super::files::csv_bytes;
+use super::tables::{Cell, Table};
 use super::views::{PublicResults, PublicationVersion, PublishedRound};
 use crate::app::publications::{self as app, Frozen};
 use crate::domain::grading::Grade;
@@ -147,6 +147,7 @@ fn csv_table(f: &Frozen) -> Table {
                 ]
             })
             .collect(),
+        total: None,
     }
 }
 
@@ -158,7 +159,7 @@ fn answer(reader: &Reader, frozen: Frozen, csv: bool) -> ApiResult<HttpResponse>
         .insert_header((header::VARY, "Accept"));
     reader.headers(&mut res);
     if csv {
-        let bytes = csv_bytes(&[csv_table(&frozen)])?;
+        let bytes = csv_bytes(&[csv_table(&frozen)], false)?;
         let name = format!(
             "ket-qua-cong-bo-{}-v{version}.csv",
             frozen.snapshot.round.year
