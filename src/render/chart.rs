@@ -63,10 +63,11 @@ pub fn chart_rgb(chart: &Chart) -> Result<Vec<u8>, RenderError> {
             .max()
             .unwrap_or(0)
             .max(1);
+        // The first group on top: the bar at position p (from the bottom) is group n - 1 - p.
         let label = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) => chart
+            SegmentValue::CenterOf(p) => chart
                 .groups
-                .get(*i as usize)
+                .get(n.saturating_sub(1 + *p) as usize)
                 .map(|g| g.label.clone())
                 .unwrap_or_default(),
             _ => String::new(),
@@ -79,7 +80,7 @@ pub fn chart_rgb(chart: &Chart) -> Result<Vec<u8>, RenderError> {
             .margin(24)
             .x_label_area_size(60)
             .y_label_area_size(360)
-            .build_cartesian_2d(0u32..max + max / 8 + 1, (0u32..n).into_segmented())
+            .build_cartesian_2d(0u32..max + max / 8 + 1, (0u32..n - 1).into_segmented())
             .map_err(err)?;
         c.configure_mesh()
             .disable_y_mesh()
@@ -93,7 +94,7 @@ pub fn chart_rgb(chart: &Chart) -> Result<Vec<u8>, RenderError> {
         let total_style = TextStyle::from((FAMILY, 24).into_font().style(FontStyle::Bold))
             .pos(Pos::new(HPos::Left, VPos::Center));
         for (i, g) in chart.groups.iter().enumerate() {
-            let i = i as u32;
+            let i = n - 1 - i as u32;
             let mut start = 0;
             for (k, &count) in g.counts.iter().enumerate() {
                 if count == 0 {
@@ -178,5 +179,14 @@ mod tests {
         }
         let dark = rgb.iter().filter(|p| p.iter().all(|c| *c < 60)).count();
         assert!(dark > 2000, "text and axes: {dark} dark pixels");
+    }
+
+    #[test]
+    fn a_chart_without_groups_still_draws() {
+        let chart = crate::render::Chart {
+            title: "Trống".into(),
+            groups: vec![],
+        };
+        assert!(chart_png(&chart).unwrap().starts_with(b"\x89PNG"));
     }
 }
