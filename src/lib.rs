@@ -12,6 +12,7 @@ pub mod domain;
 pub mod embedded_pg;
 pub mod error;
 pub mod http;
+pub mod render;
 pub mod storage;
 pub mod telemetry;
 
