@@ -302,10 +302,14 @@ fn caching(path: &str, op: &mut utoipa::openapi::path::Operation) {
     });
     // A handler that sets its own (a file, a token, published data) declares it: its 304 says
     // the same, and nothing is added.
-    let declared = op.responses.responses.iter().find_map(|(status, r)| match r {
-        RefOr::T(r) if status.starts_with('2') => r.headers.get("Cache-Control").cloned(),
-        _ => None,
-    });
+    let declared = op
+        .responses
+        .responses
+        .iter()
+        .find_map(|(status, r)| match r {
+            RefOr::T(r) if status.starts_with('2') => r.headers.get("Cache-Control").cloned(),
+            _ => None,
+        });
     if let Some(header) = declared {
         if let Some(RefOr::T(not_modified)) = op.responses.responses.get_mut("304") {
             not_modified
