@@ -8,19 +8,18 @@ cd "$(dirname "$0")/.."
 dir="${1:-target/report-sample}"
 cargo run --quiet --example render_sample -- "$dir"
 
-if ! command -v soffice >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -z "${NO_INSTALL:-}" ]; then
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui
+if { ! command -v soffice || ! command -v pdftoppm; } >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -z "${NO_INSTALL:-}" ]; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils
 fi
 if command -v soffice >/dev/null 2>&1; then
   mkdir -p "$dir/libreoffice"
   # The DOCX as LibreOffice lays it out (Times New Roman if the machine has it).
   soffice --headless --convert-to pdf --outdir "$dir/libreoffice" "$dir/report.docx" >/dev/null
-  # First page of each PDF as PNG (LibreOffice's Draw import renders page 1).
-  soffice --headless --convert-to png --outdir "$dir/libreoffice" "$dir/libreoffice/report.pdf" >/dev/null
-  mv "$dir/libreoffice/report.png" "$dir/libreoffice/report-docx-page1.png"
-  cp "$dir/report.pdf" "$dir/libreoffice/report-pdf.pdf"
-  soffice --headless --convert-to png --outdir "$dir/libreoffice" "$dir/libreoffice/report-pdf.pdf" >/dev/null
-  mv "$dir/libreoffice/report-pdf.png" "$dir/libreoffice/report-pdf-page1.png"
+  # Every page of both PDFs as PNG (poppler's pdftoppm), for a person to look at.
+  if command -v pdftoppm >/dev/null 2>&1; then
+    pdftoppm -png -r 80 "$dir/libreoffice/report.pdf" "$dir/libreoffice/docx-page"
+    pdftoppm -png -r 80 "$dir/report.pdf" "$dir/libreoffice/pdf-page"
+  fi
 else
   echo "soffice not found: only the generated files are in $dir" >&2
 fi

@@ -266,7 +266,8 @@ fn bar_chart(sheet: &str, b: &Bars, row: u32, end: u32) -> Chart {
             .set_values((sheet, row + 1, part, end, part))
             .set_gap(60);
     }
-    chart.x_axis().set_reverse();
+    // In a bar chart the categories are on the Y axis: the first group on top.
+    chart.y_axis().set_reverse();
     chart
         .set_width(720)
         .set_height(b.rows.len() as u32 * 22 + 140);
