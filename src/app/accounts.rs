@@ -189,7 +189,7 @@ pub struct NewSecret {
 }
 
 /// Turns a unique violation on the username or external subject into a 409 naming the field.
-fn unique_conflict(e: diesel::result::Error) -> ApiError {
+pub(crate) fn unique_conflict(e: diesel::result::Error) -> ApiError {
     use diesel::result::{DatabaseErrorKind, Error};
     if let Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
         match info.constraint_name() {

@@ -147,22 +147,9 @@ async fn bootstrap(
         created_at: now,
         updated_at: now,
     };
-    let account = repo::accounts::insert(conn, &account).await.map_err(|e| {
-        if matches!(
-            e,
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            )
-        ) {
-            ApiError::conflict(
-                "the username is already taken",
-                "tên đăng nhập đã được sử dụng",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    let account = repo::accounts::insert(conn, &account)
+        .await
+        .map_err(super::accounts::unique_conflict)?;
     let binding = BindingRow {
         id: Uuid::now_v7(),
         account_id: account.id,
